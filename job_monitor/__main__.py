@@ -1,0 +1,3 @@
+from job_monitor.cli import main
+
+main()

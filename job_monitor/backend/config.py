@@ -1,0 +1,84 @@
+"""The one entry point for configuration: `Settings`, read from the environment once at start-up."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Mode(StrEnum):
+    """`apps` behind the Databricks Apps proxy; `local` on a laptop, CI or a demo."""
+
+    APPS = "apps"
+    LOCAL = "local"
+
+
+class Visibility(StrEnum):
+    """`acl`: a viewer sees only jobs the Jobs permissions let them view. `all`: every app user sees every job."""
+
+    ACL = "acl"
+    ALL = "all"
+
+
+class Settings(BaseSettings):
+    """Service settings. `JOB_MONITOR_*` variables, beside the SDK's own `DATABRICKS_*` ones."""
+
+    model_config = SettingsConfigDict(env_prefix="JOB_MONITOR_", extra="ignore", frozen=True)
+
+    mode: Mode = Field(
+        default=Mode.LOCAL,
+        description="apps or local; apps is chosen automatically when DATABRICKS_APP_NAME is set.",
+    )
+    app_name: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABRICKS_APP_NAME", "JOB_MONITOR_APP_NAME")
+    )
+    host: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABRICKS_HOST", "JOB_MONITOR_HOST"),
+        description="Workspace URL. In local mode, unset means: start the local workspace in-process.",
+    )
+    client_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABRICKS_CLIENT_ID", "JOB_MONITOR_CLIENT_ID")
+    )
+    client_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABRICKS_CLIENT_SECRET", "JOB_MONITOR_CLIENT_SECRET"),
+    )
+    workspace_id: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABRICKS_WORKSPACE_ID", "JOB_MONITOR_WORKSPACE_ID"),
+    )
+    port: int | None = Field(
+        default=None, validation_alias=AliasChoices("DATABRICKS_APP_PORT", "JOB_MONITOR_PORT")
+    )
+    warehouse_id: str = Field(default="local", description="SQL warehouse (app.yaml valueFrom).")
+    visibility: Visibility = Visibility.ACL
+
+    # Bounded SDK timeouts: a slow or unreachable workspace must never hang start-up or a request.
+    http_timeout_seconds: int = Field(default=10, ge=1, le=300)
+    retry_timeout_seconds: int = Field(default=15, ge=1, le=600)
+    health_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # Slower than this and a dependency counts as DEGRADED.
+    health_slow_ms: float = Field(default=2000.0, gt=0)
+
+    identity_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
+    sdk_concurrency: int = Field(default=16, ge=1, le=256)
+
+    # GraphQL limits.
+    max_query_depth: int = Field(default=12, ge=2, le=50)
+    max_aliases: int = Field(default=30, ge=1, le=1000)
+    max_tokens: int = Field(default=4000, ge=100, le=100_000)
+    max_page_size: int = Field(default=100, ge=1, le=1000)
+    max_body_bytes: int = Field(default=100_000, ge=1000)
+
+    # The local workspace started in-process in local mode when no host is given.
+    local_seed: int = 7
+    local_jobs: int = 300
+    local_days: int = 90
+
+    @model_validator(mode="after")
+    def _apps_mode_from_env(self) -> Settings:
+        if self.app_name and self.mode is Mode.LOCAL and "mode" not in self.model_fields_set:
+            object.__setattr__(self, "mode", Mode.APPS)
+        return self
