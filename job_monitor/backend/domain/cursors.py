@@ -1,0 +1,89 @@
+"""Keyset cursors for runs listed newest first.
+
+Runs are ordered by (start_time DESC, run_id DESC); run ids are unique, so the order is total. A
+cursor holds the (start_time, run_id) of the last run of a page, and the next page is every run
+strictly after it in that order. New runs start later, so they sort before any cursor taken earlier:
+a page boundary never skips or repeats a run while new runs arrive (an offset would shift). In SQL
+the next page is
+
+    WHERE start_time < :start_time
+       OR (start_time = :start_time AND CAST(run_id AS BIGINT) < :run_id)
+    ORDER BY start_time DESC, CAST(run_id AS BIGINT) DESC
+
+(run ids are strings in the system tables: compare them as numbers).
+
+The cursor text is opaque: URL-safe base64 of a versioned payload with a short checksum, so a
+truncated or edited cursor is rejected with `InvalidFilter` instead of silently paging from
+somewhere else. The checksum is not a secret: forging a cursor only picks another position in lists
+the viewer may already see.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from job_monitor.backend.domain.filters import InvalidFilter
+
+_PREFIX = "run1"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MAX_CURSOR_LENGTH = 200
+
+
+def _checksum(payload: str) -> str:
+    return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+
+def _invalid(problem: str) -> InvalidFilter:
+    return InvalidFilter("after", f"{problem}; pass an endCursor or cursor returned by this list")
+
+
+@dataclass(frozen=True, slots=True)
+class RunCursor:
+    """A position in a newest-first list of runs: the start time (timezone-aware, microsecond
+    precision) and id of the last run already returned."""
+
+    start_time: datetime
+    run_id: int
+
+    def __post_init__(self) -> None:
+        if self.start_time.tzinfo is None:
+            raise ValueError("RunCursor.start_time must be timezone-aware")
+
+    def encode(self) -> str:
+        """The opaque cursor string."""
+        micros = (self.start_time - _EPOCH) // timedelta(microseconds=1)
+        payload = f"{_PREFIX}:{micros}:{self.run_id}"
+        text = f"{payload}:{_checksum(payload)}"
+        return base64.urlsafe_b64encode(text.encode()).decode()
+
+    @classmethod
+    def decode(cls, cursor: str) -> RunCursor:
+        """The position a cursor string holds; `InvalidFilter` (field `after`) for anything this
+        module did not encode, including a truncated or edited cursor."""
+        if len(cursor) > _MAX_CURSOR_LENGTH:
+            raise _invalid("the cursor is too long")
+        try:
+            text = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii")
+        except (binascii.Error, UnicodeError, ValueError):
+            raise _invalid("the cursor is not valid") from None
+        parts = text.split(":")
+        if len(parts) != 4 or parts[0] != _PREFIX:
+            raise _invalid("the cursor is not a run cursor")
+        payload, checksum = ":".join(parts[:3]), parts[3]
+        if checksum != _checksum(payload):
+            raise _invalid("the cursor has been altered")
+        try:
+            micros, run_id = int(parts[1]), int(parts[2])
+            start_time = _EPOCH + timedelta(microseconds=micros)
+        except (ValueError, OverflowError):
+            raise _invalid("the cursor is not valid") from None
+        return cls(start_time=start_time, run_id=run_id)
+
+    def precedes(self, start_time: datetime, run_id: int) -> bool:
+        """Whether a run belongs after this position in newest-first order, i.e. on a later page
+        (strictly older start time, or the same start time and a smaller run id)."""
+        return (start_time, run_id) < (self.start_time, self.run_id)
