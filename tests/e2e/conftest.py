@@ -1,0 +1,104 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, against the real service.
+
+The SPA must be built first (`make ui`; `make test` does it): the service serves whatever is in
+`job_monitor/backend/static/` when it starts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
+from pydantic import SecretStr
+
+from job_monitor.backend.app import STATIC_DIR, RunningService
+from job_monitor.backend.config import Settings
+from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET
+from job_monitor.local_workspace.server import LocalWorkspace
+from tests.conftest import REPO_ROOT, StartService
+
+# Debian's browser: no tool downloads its own.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+VIEWPORT: ViewportSize = {"width": 1366, "height": 860}
+
+
+@pytest.fixture(scope="session")
+def built_spa() -> Path:
+    index = STATIC_DIR / "index.html"
+    assert index.is_file(), f"no built UI at {index}: run `make ui` first"
+    return index
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+OpenPage = Callable[..., Page]
+
+
+@pytest.fixture
+def open_page(browser: Browser, built_spa: Path) -> Iterator[OpenPage]:
+    """Opens a page in a fresh browser profile: `open_page(base_url, headers=None)`.
+
+    An exception a page did not handle fails the test, even when the screen looked right.
+    """
+    contexts: list[BrowserContext] = []
+    uncaught: list[str] = []
+
+    def open_(base_url: str, headers: dict[str, str] | None = None) -> Page:
+        context = browser.new_context(
+            base_url=base_url, viewport=VIEWPORT, extra_http_headers=headers
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: uncaught.append(str(error)))
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert uncaught == [], f"uncaught errors in the page: {uncaught}"
+
+
+@pytest.fixture
+def page(open_page: OpenPage, service: RunningService) -> Page:
+    """The service in local mode, in a browser that has chosen no local user yet."""
+    return open_page(service.url)
+
+
+@pytest.fixture(scope="session")
+def apps_service(
+    built_spa: Path, local_workspace: LocalWorkspace, start_service: StartService
+) -> RunningService:
+    """The service in `apps` mode, as Databricks Apps runs it, against the local workspace."""
+    return start_service(
+        Settings(
+            host=local_workspace.host,
+            app_name="job-monitor",
+            client_id=SP_CLIENT_ID,
+            client_secret=SecretStr(SP_CLIENT_SECRET),
+        )
+    )
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keeps what the browser showed, for people to look at (`test-artifacts/` is not in git)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    file_name = re.sub(r"[^a-z0-9_-]+", "-", name.lower())
+    page.screenshot(path=ARTIFACTS / f"{file_name}.png", full_page=True)

@@ -1,0 +1,72 @@
+import { Link } from '@tanstack/react-router';
+import { useEffect } from 'react';
+
+import { cx } from '../lib/classNames';
+import { authModeLabel, initials, viewerName } from '../lib/viewer';
+import { chooseLocalUser, useLocalUser } from '../session/localUser';
+import { useViewer } from '../session/useViewer';
+import { Icon } from './kit/Icon';
+import { LocalUserChooser } from './LocalUserChooser';
+import styles from './Sidebar.module.css';
+
+export function Sidebar() {
+  const { data } = useViewer();
+  const localUser = useLocalUser();
+  const viewer = data?.viewer;
+  const signedIn = viewer?.__typename === 'Viewer' ? viewer : null;
+  const authMode = signedIn?.authMode;
+  // A stored choice means this origin ran in local mode; keep the chooser so a rejected user can be changed.
+  const showChooser =
+    authMode === 'LOCAL' || (viewer?.__typename === 'Unauthenticated' && localUser !== null);
+
+  useEffect(() => {
+    // Behind the Databricks proxy the token is the proxy's to set; never send a local one there.
+    if (authMode === 'DATABRICKS_APP' && localUser !== null) chooseLocalUser(null);
+  }, [authMode, localUser]);
+
+  return (
+    <aside className={styles.sidebar}>
+      <Link to="/dashboard" className={styles.brand}>
+        <span className={styles.logo}>
+          <Icon name="dashboard" size={18} />
+        </span>
+        Job Monitor
+      </Link>
+      {authMode !== undefined && (
+        <p className={cx(styles.mode, authMode === 'DATABRICKS_APP' && styles.modeApps)}>
+          <Icon name={authMode === 'LOCAL' ? 'laptop' : 'cloud'} size={14} />
+          <span>
+            <span className="visually-hidden">Mode: </span>
+            {authModeLabel(authMode)}
+          </span>
+        </p>
+      )}
+      <nav aria-label="Main">
+        <ul className={styles.navList}>
+          <li>
+            <Link to="/dashboard" className={styles.navLink}>
+              <Icon name="dashboard" />
+              Dashboard
+            </Link>
+          </li>
+        </ul>
+      </nav>
+      {(showChooser || signedIn !== null) && (
+        <div className={styles.session}>
+          {showChooser && <LocalUserChooser />}
+          {signedIn !== null && (
+            <div className={styles.who} role="group" aria-label="Signed in user">
+              <span className={styles.avatar} aria-hidden="true">
+                {initials(viewerName(signedIn))}
+              </span>
+              <div className={styles.whoText}>
+                <p className={styles.whoName}>{viewerName(signedIn)}</p>
+                <p className={styles.whoEmail}>{signedIn.email ?? signedIn.userName}</p>
+              </div>
+            </div>
+          )}
+        </div>
+      )}
+    </aside>
+  );
+}
