@@ -1,0 +1,282 @@
+"""Databricks SQL to DuckDB: sqlglot plus the rewrites of local-workspace-sql.md section 2.4.
+
+F1 drops the `system` catalog (DuckDB reserves the name; the tables live in schemas `lakeflow`,
+`billing`, `compute`). F2 counts whole elapsed units in `timestampdiff`/`datediff(unit, …)`. F3 maps
+`percentile` to the interpolating and `percentile_approx` to the discrete quantile Databricks
+documents. F4 makes `unix_timestamp(ts)` work on timestamps. F5 keeps NULLs in `max_by`/`min_by`.
+F6 (DECIMAL product overflow) is handled by the storage types (decimals at scale 10, see
+synth/schemas.py), not by a rewrite.
+
+Named parameters survive as DuckDB `$name` placeholders and are bound by their declared type.
+"""
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from job_monitor.local_workspace.synth.schemas import TABLE_SCHEMAS
+
+SYSTEM_CATALOG = "system"
+# Without a `catalog` in the request, Databricks resolves two-part names in the workspace catalog.
+DEFAULT_CATALOG = "workspace"
+DEFAULT_SCHEMA = "default"
+# Table functions a query may call; anything else (DuckDB's file readers above all) does not exist.
+_TABLE_FUNCTIONS = frozenset({"range"})
+# What sqlglot fills in for `unix_timestamp(x)` without a format argument.
+_DEFAULT_UNIX_FORMAT = sqlglot.parse_one("unix_timestamp(x)", read="databricks").args.get("format")
+
+
+class SqlError(Exception):
+    """A statement failing as Databricks fails it: a message with error class and SQLSTATE."""
+
+    def __init__(self, error_class: str, message: str, sql_state: str) -> None:
+        super().__init__(f"[{error_class}] {message} SQLSTATE: {sql_state}")
+        self.sql_state = sql_state
+
+
+@dataclass(frozen=True)
+class Translation:
+    duckdb_sql: str
+    parameter_names: tuple[str, ...]
+    # Fully qualified (`system.lakeflow.jobs`), for Unity Catalog grants.
+    tables: frozenset[str]
+
+
+def _whole_units_between(unit: str, start: exp.Expr, end: exp.Expr) -> exp.Expr:
+    # DuckDB's DATE_SUB counts whole elapsed units, as Databricks' timestampdiff does (F2).
+    return exp.Anonymous(this="DATE_SUB", expressions=[exp.Literal.string(unit), start, end])
+
+
+def _epoch_seconds(value: exp.Expr) -> exp.Expr:
+    timestamp = exp.cast(value, exp.DataType.build("TIMESTAMPTZ"))
+    floored = exp.Floor(this=exp.Anonymous(this="EPOCH", expressions=[timestamp]))
+    return exp.cast(floored, exp.DataType.build("BIGINT"))
+
+
+def _rewrite(node: exp.Expr, parameter_types: Mapping[str, str]) -> exp.Expr | None:
+    """The node's DuckDB replacement (the node itself when it needs none, None to drop it)."""
+    if isinstance(node, exp.Table) and node.catalog.lower() == SYSTEM_CATALOG:
+        node.set("catalog", None)  # F1
+        return node
+    if isinstance(node, exp.TimestampDiff) or (
+        # `datediff(end, start)` parses like `datediff(DAY, start, end)`; the two-argument form
+        # counts date boundaries, as DuckDB's DATE_DIFF does, so only other units are rewritten.
+        isinstance(node, exp.DateDiff) and node.text("unit").upper() not in ("", "DAY")
+    ):
+        return _whole_units_between(node.text("unit").upper(), node.expression, node.this)  # F2
+    # ApproxQuantile subclasses Quantile, so it is tested first (F3).
+    if isinstance(node, exp.ApproxQuantile):
+        return exp.Anonymous(this="QUANTILE_DISC", expressions=[node.this, node.args["quantile"]])
+    if isinstance(node, exp.Quantile):
+        return exp.Anonymous(this="QUANTILE_CONT", expressions=[node.this, node.args["quantile"]])
+    if isinstance(node, exp.StrToUnix) and node.args.get("format") in (None, _DEFAULT_UNIX_FORMAT):
+        return _epoch_seconds(node.this if node.this is not None else exp.CurrentTimestamp())  # F4
+    if isinstance(node, exp.ArgMax | exp.ArgMin):
+        name = "ARG_MAX_NULL" if isinstance(node, exp.ArgMax) else "ARG_MIN_NULL"
+        return exp.Anonymous(this=name, expressions=[node.this, node.expression])  # F5
+    if isinstance(node, exp.TsOrDsAdd):
+        # `date_add`/`date_sub` return a DATE in Databricks; DuckDB's date + interval is not.
+        days = exp.Interval(this=exp.paren(node.expression), unit=exp.var("DAY"))
+        shifted = exp.Add(this=exp.cast(node.this, exp.DataType.build("DATE")), expression=days)
+        return exp.cast(shifted, exp.DataType.build("DATE"))
+    if isinstance(node, exp.Group) and node.args.get("all") and isinstance(node.parent, exp.Select):
+        return _group_by_positions(node.parent)
+    if isinstance(node, exp.Placeholder) and node.name in parameter_types:
+        # The declared type decides the type of the expression, also for NULL values.
+        return exp.cast(node, _declared_type(parameter_types[node.name]))
+    return node
+
+
+def _group_by_positions(select: exp.Select) -> exp.Group | None:
+    """GROUP BY ALL as positions: DuckDB's own GROUP BY ALL fails on struct fields ordered by alias.
+
+    Only aggregates in the select list make it a global aggregate, with no GROUP BY at all.
+    """
+    positions = [
+        exp.Literal.number(i)
+        for i, projection in enumerate(select.expressions, start=1)
+        if not projection.find(exp.AggFunc, exp.Window)
+    ]
+    return exp.Group(expressions=positions) if positions else None
+
+
+def _declared_type(type_text: str) -> exp.DataType:
+    try:
+        return exp.DataType.build(type_text, dialect="databricks")
+    except (ParseError, ValueError) as error:
+        raise SqlError(
+            "UNSUPPORTED_DATATYPE", f'Unsupported data type "{type_text}".', "0A000"
+        ) from error
+
+
+def _rewrite_tree(tree: exp.Expr, parameter_types: Mapping[str, str]) -> None:
+    """Rewrites in place, children first, so the arguments of a rewritten node are rewritten too."""
+    for node in reversed(list(tree.dfs())):
+        rewritten = _rewrite(node, parameter_types)
+        if rewritten is None:
+            node.pop()
+        elif rewritten is not node:
+            node.replace(rewritten)
+
+
+def _routine_name(function: exp.Expr) -> str:
+    return function.sql_name() if isinstance(function, exp.Func) else function.sql()
+
+
+def _referenced_tables(tree: exp.Expr, catalog: str, schema: str) -> frozenset[str]:
+    cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    tables: set[str] = set()
+    for table in tree.find_all(exp.Table):
+        function = table.this
+        if not isinstance(function, exp.Identifier):
+            allowed = isinstance(function, exp.Explode | exp.Unnest) or (
+                isinstance(function, exp.Anonymous) and function.name.lower() in _TABLE_FUNCTIONS
+            )
+            if not allowed:
+                raise SqlError(
+                    "UNRESOLVED_ROUTINE",
+                    f"Cannot resolve routine `{_routine_name(function)}` on search path "
+                    "[`system`.`builtin`].",
+                    "42883",
+                )
+            continue
+        if not table.db and table.name.lower() in cte_names:
+            continue
+        parts = (table.catalog or catalog, table.db or schema, table.name)
+        qualified = ".".join(part.lower() for part in parts)
+        known = qualified.removeprefix(f"{SYSTEM_CATALOG}.")
+        if not qualified.startswith(f"{SYSTEM_CATALOG}.") or known not in TABLE_SCHEMAS:
+            shown = ".".join(f"`{part}`" for part in parts)
+            raise SqlError(
+                "TABLE_OR_VIEW_NOT_FOUND",
+                f"The table or view {shown} cannot be found. Verify the spelling and "
+                "correctness of the schema and catalog.",
+                "42P01",
+            )
+        tables.add(qualified)
+    return frozenset(tables)
+
+
+@functools.lru_cache(maxsize=1024)
+def translate(
+    sql: str,
+    catalog: str = DEFAULT_CATALOG,
+    schema: str = DEFAULT_SCHEMA,
+    parameter_types: tuple[tuple[str, str], ...] = (),
+) -> Translation:
+    """Parses, checks and rewrites one query.
+
+    Cached by text and parameter types, because clients repeat the same few query shapes.
+    """
+    try:
+        statements = [s for s in sqlglot.parse(sql, read="databricks") if s is not None]
+    except ParseError as error:
+        detail = error.errors[0] if error.errors else {}
+        near = detail.get("highlight") or "end of input"
+        raise SqlError(
+            "PARSE_SYNTAX_ERROR", f"Syntax error at or near '{near}'.", "42601"
+        ) from error
+    if len(statements) == 1 and isinstance(statements[0], exp.Condition | exp.Alias):
+        # Text that is no statement at all parses as a bare expression.
+        raise SqlError(
+            "PARSE_SYNTAX_ERROR", f"Syntax error at or near '{sql.strip()[:40]}'.", "42601"
+        )
+    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
+        raise SqlError(
+            "UNSUPPORTED_FEATURE",
+            "The local workspace runs exactly one query (SELECT, WITH, set operation) per "
+            "statement.",
+            "0A000",
+        )
+    tree = statements[0]
+    tables = _referenced_tables(tree, catalog, schema)
+    names = tuple(dict.fromkeys(p.name for p in tree.find_all(exp.Placeholder) if p.name))
+    _rewrite_tree(tree, dict(parameter_types))
+    return Translation(tree.sql(dialect="duckdb"), names, tables)
+
+
+_DECIMAL_TYPE = re.compile(r"DECIMAL(\(\s*\d+\s*(,\s*\d+\s*)?\))?")
+_INTEGER_TYPES = frozenset(
+    {"BIGINT", "LONG", "INT", "INTEGER", "SMALLINT", "SHORT", "TINYINT", "BYTE"}
+)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    value: str | None
+    type: str | None
+
+
+def _cast_error(value: str, type_name: str) -> SqlError:
+    return SqlError(
+        "CAST_INVALID_INPUT",
+        f'The value \'{value}\' of the type "STRING" cannot be cast to "{type_name}" because it is '
+        "malformed. Correct the value as per the syntax, or change its target type.",
+        "22018",
+    )
+
+
+def _timestamp(value: str, *, with_time_zone: bool) -> dt.datetime:
+    parsed = dt.datetime.fromisoformat(value)
+    if with_time_zone:
+        # The warehouse session time zone is UTC, so a local time means UTC.
+        return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed
+    return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def parameter_value(value: str | None, type_text: str | None) -> object:
+    """The Python value DuckDB binds for a parameter sent as (value, type); no type is STRING."""
+    type_name = (type_text or "STRING").strip().upper()
+    if value is None or type_name == "VOID":
+        return None
+    try:
+        if type_name == "STRING":
+            return value
+        if type_name in _INTEGER_TYPES:
+            return int(value)
+        if type_name in ("DOUBLE", "FLOAT"):
+            return float(value)
+        if _DECIMAL_TYPE.fullmatch(type_name):
+            return Decimal(value)
+        if type_name == "BOOLEAN":
+            lowered = value.strip().lower()
+            if lowered not in ("true", "false"):
+                raise ValueError(value)
+            return lowered == "true"
+        if type_name == "DATE":
+            return dt.date.fromisoformat(value)
+        if type_name in ("TIMESTAMP", "TIMESTAMP_LTZ"):
+            return _timestamp(value, with_time_zone=True)
+        if type_name == "TIMESTAMP_NTZ":
+            return _timestamp(value, with_time_zone=False)
+    except (ValueError, InvalidOperation) as error:
+        raise _cast_error(value, type_name) from error
+    raise SqlError("UNSUPPORTED_DATATYPE", f'Unsupported data type "{type_name}".', "0A000")
+
+
+def bind_parameters(
+    translation: Translation, parameters: Sequence[Parameter]
+) -> Mapping[str, object]:
+    """Exactly the parameters the query uses (DuckDB rejects extra ones), by declared type."""
+    given = {p.name: p for p in parameters}
+    bound: dict[str, object] = {}
+    for name in translation.parameter_names:
+        parameter = given.get(name)
+        if parameter is None:
+            raise SqlError(
+                "UNBOUND_SQL_PARAMETER",
+                f"Found the unbound parameter: {name}. Please, fix `args` and provide a mapping "
+                "of the parameter to either a SQL literal or collection constructor functions "
+                "such as `map()`, `array()`, `struct()`.",
+                "42P02",
+            )
+        bound[name] = parameter_value(parameter.value, parameter.type)
+    return bound
