@@ -1,0 +1,671 @@
+"""Job history from the system tables: the job catalog, health roll-ups, runs, task runs, overview
+series, failures by termination code and job cost.
+
+Every function runs one named query from `queries/` (the job catalog: two) on the warehouse of the
+principal that runs SQL, always scoped to the workspace id, and caches the mapped result per
+(principal scope, query, parameters) with single-flight. Nothing here knows the viewer: lists that
+must be cut to a viewer's jobs take the job ids as a parameter (`JobScope`), so a cached result is
+exactly the answer for those jobs and is shared only by callers asking for the same jobs.
+
+Windows end "now", floored to the minute (`as_of`), so that requests within the same minute ask
+the same statement and hit the cache; a run that started in the last minute shows up a minute
+later (live runs come from the Jobs API meanwhile).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from job_monitor.backend.data.cache import TtlCache, query_key
+from job_monitor.backend.data.warehouse import (
+    NULL_BIGINT,
+    NULL_DOUBLE,
+    NULL_STRING,
+    NULL_TIMESTAMP,
+    QueryParam,
+    QueryRunner,
+    Row,
+)
+from job_monitor.backend.domain.cursors import RunCursor
+from job_monitor.backend.domain.filters import RunFilter
+from job_monitor.backend.domain.health import MIN_BASELINE_RUNS, FinishedRun, JobHealth
+from job_monitor.backend.domain.runs import (
+    RunState,
+    RunType,
+    TerminationType,
+    Trigger,
+    is_canceled,
+    is_failure,
+    is_not_run,
+    is_success,
+    state_from_system_table,
+)
+from job_monitor.backend.domain.windows import DailyRuns, Window, daily_series
+
+T = TypeVar("T")
+
+TEAM_TAG = "team"
+"""The job tag that names the owning team."""
+DURATION_HEALTH_METRIC = "RUN_DURATION_SECONDS"
+"""The health rule metric that sets a job's duration target (its SLA)."""
+RETENTION = timedelta(days=365)
+"""How far back the system tables keep runs; also the default start of run lists."""
+RUN_LOOKBACK = timedelta(days=2)
+"""Slices read before a window's start. A run is in a window when it *started* in it, and its
+start is its earliest slice: reading from the window start alone would take a run that started
+earlier, and is still sliced inside the window, for a new one. Runs are sliced hourly without gaps,
+so a look-back bounds the error to repairs made more than this long after the run's last slice."""
+
+PAGE_SCAN_SPANS = (timedelta(days=3), timedelta(days=30))
+"""Spans before the cursor a runs page reads first (then the whole range): at most three
+statements for a page, and a recent page never scans a year."""
+
+JobScope = Collection[int] | None
+"""The jobs a query covers: the given ids, or None for every job of the workspace."""
+
+
+# --- what history returns (the domain's dataclasses where it has them) -------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HealthRule:
+    """A job health rule as configured: `metric` `operator` `value` (e.g. RUN_DURATION_SECONDS
+    GREATER_THAN 3600)."""
+
+    metric: str
+    operator: str
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class JobTask:
+    """A task of a job's current definition and the task keys it depends on (the DAG's edges)."""
+
+    task_key: str
+    depends_on: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class JobTrigger:
+    """What starts a job: the trigger kind and, for schedules, the cron expression and time zone or
+    the periodic interval."""
+
+    kind: Trigger
+    quartz_cron_expression: str | None = None
+    timezone_id: str | None = None
+    interval: int | None = None
+    interval_unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JobDefinition:
+    """The current definition of a job (the latest row of `system.lakeflow.jobs`, not deleted).
+
+    `owner` is the creator's user name and `run_as` the identity runs use. Columns Databricks added
+    in late 2025 are None for jobs not changed since: None means unknown, not "none".
+    """
+
+    job_id: int
+    name: str
+    owner: str | None
+    run_as: str | None
+    tags: Mapping[str, str]
+    trigger: JobTrigger | None
+    paused: bool | None
+    timeout_seconds: int | None
+    health_rules: tuple[HealthRule, ...]
+    tasks: tuple[JobTask, ...]
+    changed_at: datetime
+
+    @property
+    def team(self) -> str | None:
+        return self.tags.get(TEAM_TAG)
+
+    @property
+    def duration_target_seconds(self) -> int | None:
+        """The job's own duration target: its RUN_DURATION_SECONDS health rule, if any."""
+        return next(
+            (rule.value for rule in self.health_rules if rule.metric == DURATION_HEALTH_METRIC),
+            None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """A job run as the system tables record it, collapsed from its hourly slices (the latest
+    result for repaired runs). A run without a result yet is RUNNING, with no end or duration."""
+
+    run_id: int
+    job_id: int
+    state: RunState
+    termination_code: str | None
+    termination_type: TerminationType
+    start_time: datetime
+    end_time: datetime | None
+    duration_seconds: float | None
+    queue_seconds: float | None
+    trigger: Trigger
+    run_type: RunType
+    run_name: str | None
+    repair_count: int
+
+    @property
+    def cursor(self) -> RunCursor:
+        return RunCursor(start_time=self.start_time, run_id=self.run_id)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRunRecord:
+    """The latest run of one task within a job run (a repair reruns tasks as new task runs)."""
+
+    job_run_id: int
+    task_run_id: int
+    task_key: str
+    state: RunState
+    termination_code: str | None
+    termination_type: TerminationType
+    start_time: datetime
+    end_time: datetime | None
+    duration_seconds: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunsPage:
+    """One page of runs, newest first; `has_next_page` when more runs follow the last one."""
+
+    runs: tuple[RunRecord, ...]
+    has_next_page: bool
+
+    @property
+    def end_cursor(self) -> RunCursor | None:
+        return self.runs[-1].cursor if self.runs else None
+
+
+@dataclass(frozen=True, slots=True)
+class TerminationCodeCount:
+    """Failed runs with one termination code (None when the run recorded none), over `jobs` jobs."""
+
+    termination_code: str | None
+    failed: int
+    jobs: int
+
+
+@dataclass(frozen=True, slots=True)
+class JobCost:
+    """A job's list cost over a window: DBUs and USD at list price (retractions netted).
+    `unpriced_records` counts usage records without a list price, which leave the cost short."""
+
+    job_id: int
+    dbus: float
+    list_cost_usd: float
+    runs_billed: int
+    unpriced_records: int
+
+
+# --- parameters ---------------------------------------------------------------------------------
+
+
+def as_of(now: datetime) -> datetime:
+    """`now` in UTC floored to the minute: the end of every window, so statements repeat."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(UTC).replace(second=0, microsecond=0)
+
+
+def _retention_start(now: datetime) -> datetime:
+    # Floored to the day: this bound only prunes, and a daily value keeps batch keys stable.
+    start = as_of(now) - RETENTION
+    return start.replace(hour=0, minute=0)
+
+
+def _id_list(ids: Iterable[int]) -> str:
+    # Ids as strings, as the system tables hold them; sorted so equal sets share a cache key.
+    return ",".join(str(job_id) for job_id in sorted(set(ids)))
+
+
+def _scope_param(job_ids: JobScope) -> QueryParam:
+    return NULL_STRING if job_ids is None else _id_list(job_ids)
+
+
+def _raw_list(values: Iterable[str]) -> str:
+    return ",".join(sorted(set(values)))
+
+
+def _state_list(predicate: Callable[[RunState], bool]) -> str:
+    """The raw result states of one outcome class, so the SQL follows the domain's rules."""
+    return _raw_list(
+        raw for state in RunState if predicate(state) for raw in state.system_result_states()
+    )
+
+
+def _outcome_params() -> dict[str, QueryParam]:
+    return {
+        "success_states": _state_list(is_success),
+        "failure_states": _state_list(is_failure),
+    }
+
+
+def effective_job_ids(requested: Collection[int], visible: JobScope) -> JobScope:
+    """The jobs a run list covers: those requested (all when none are) cut to those visible."""
+    if not requested:
+        return visible
+    if visible is None:
+        return requested
+    allowed = set(visible)
+    return [job_id for job_id in requested if job_id in allowed]
+
+
+# --- row mapping --------------------------------------------------------------------------------
+
+
+def _id(row: Row, column: str) -> int:
+    return int(row.text(column))
+
+
+def _health_rules(row: Row) -> tuple[HealthRule, ...]:
+    rules = row.json("health_rules")
+    if not isinstance(rules, list):
+        return ()
+    parsed: list[HealthRule] = []
+    for rule in rules:
+        if isinstance(rule, dict):
+            metric, operator, value = rule.get("metric"), rule.get("operator"), rule.get("value")
+            # Struct fields arrive as JSON; a BIGINT may come quoted.
+            if (
+                isinstance(metric, str)
+                and isinstance(operator, str)
+                and isinstance(value, int | str)
+                and str(value).lstrip("-").isdigit()
+            ):
+                parsed.append(HealthRule(metric, operator, int(value)))
+    return tuple(parsed)
+
+
+def _trigger(row: Row) -> JobTrigger | None:
+    raw_kind = row.opt_text("trigger_type")
+    settings = row.json("trigger")
+    if raw_kind is None and not isinstance(settings, dict):
+        return None
+    kind = Trigger.parse(raw_kind)
+    schedule = settings.get("schedule") if isinstance(settings, dict) else None
+    periodic = settings.get("periodic") if isinstance(settings, dict) else None
+    cron = schedule.get("quartz_cron_expression") if isinstance(schedule, dict) else None
+    zone = schedule.get("timezone_id") if isinstance(schedule, dict) else None
+    interval = periodic.get("interval") if isinstance(periodic, dict) else None
+    unit = periodic.get("unit") if isinstance(periodic, dict) else None
+    return JobTrigger(
+        kind=kind,
+        quartz_cron_expression=cron if isinstance(cron, str) else None,
+        timezone_id=zone if isinstance(zone, str) else None,
+        interval=int(interval)
+        if isinstance(interval, int | str) and str(interval).isdigit()
+        else None,
+        interval_unit=unit if isinstance(unit, str) else None,
+    )
+
+
+def _catalog(jobs: Sequence[Row], tasks: Sequence[Row]) -> dict[int, JobDefinition]:
+    tasks_by_job: dict[int, list[JobTask]] = {}
+    for row in tasks:
+        task = JobTask(row.text("task_key"), tuple(row.texts("depends_on_keys")))
+        tasks_by_job.setdefault(_id(row, "job_id"), []).append(task)
+    catalog: dict[int, JobDefinition] = {}
+    for row in jobs:
+        job_id = _id(row, "job_id")
+        catalog[job_id] = JobDefinition(
+            job_id=job_id,
+            name=row.opt_text("name") or "",
+            owner=row.opt_text("creator_user_name"),
+            run_as=row.opt_text("run_as_user_name"),
+            tags=row.text_map("tags"),
+            trigger=_trigger(row),
+            paused=row.opt_flag("paused"),
+            timeout_seconds=row.opt_integer("timeout_seconds"),
+            health_rules=_health_rules(row),
+            tasks=tuple(tasks_by_job.get(job_id, ())),
+            changed_at=row.timestamp("change_time"),
+        )
+    return catalog
+
+
+def _health(row: Row) -> JobHealth:
+    baseline = row.opt_number("baseline_p50_seconds")
+    last_run: FinishedRun | None = None
+    last_start, last_end = (
+        row.opt_timestamp("last_run_start_time"),
+        row.opt_timestamp("last_run_end_time"),
+    )
+    if last_start is not None and last_end is not None:
+        last_run = FinishedRun(
+            run_id=_id(row, "last_run_id"),
+            start_time=last_start,
+            end_time=last_end,
+            duration_seconds=max(0.0, row.opt_number("last_run_duration_seconds") or 0.0),
+            state=state_from_system_table(
+                row.opt_text("last_run_result_state"),
+                row.opt_text("last_run_termination_code"),
+                is_finished=True,
+            ),
+            is_retry=bool(row.opt_flag("last_run_is_retry")),
+            repair_count=max(0, row.opt_integer("last_run_repair_count") or 0),
+        )
+    return JobHealth(
+        runs=row.integer("runs"),
+        succeeded=row.integer("succeeded"),
+        failed=row.integer("failed"),
+        canceled=row.integer("canceled"),
+        not_run=row.integer("not_run"),
+        failure_streak=row.integer("failure_streak"),
+        duration_p50_seconds=row.opt_number("duration_p50_seconds"),
+        duration_p90_seconds=row.opt_number("duration_p90_seconds"),
+        latest_duration_seconds=row.opt_number("latest_duration_seconds"),
+        duration_baseline_seconds=(
+            baseline if row.integer("baseline_runs") >= MIN_BASELINE_RUNS else None
+        ),
+        retries=row.integer("retries"),
+        repairs=row.opt_integer("repairs") or 0,
+        last_run=last_run,
+    )
+
+
+def _run(row: Row) -> RunRecord:
+    result_state, code = row.opt_text("result_state"), row.opt_text("termination_code")
+    queue = row.opt_number("queue_seconds")
+    return RunRecord(
+        run_id=_id(row, "run_id"),
+        job_id=_id(row, "job_id"),
+        # Without a result the run is still going as far as the system tables know.
+        state=state_from_system_table(result_state, code, is_finished=False),
+        termination_code=code,
+        termination_type=TerminationType.parse(row.opt_text("termination_type")),
+        start_time=row.timestamp("start_time"),
+        end_time=row.opt_timestamp("end_time"),
+        duration_seconds=row.opt_number("duration_seconds"),
+        queue_seconds=queue,
+        trigger=Trigger.parse(row.opt_text("trigger_type")),
+        run_type=RunType.parse(row.opt_text("run_type")),
+        run_name=row.opt_text("run_name"),
+        repair_count=max(0, row.integer("result_slices") - 1),
+    )
+
+
+def _task_runs(rows: Sequence[Row]) -> dict[int, tuple[TaskRunRecord, ...]]:
+    latest: dict[tuple[int, str], TaskRunRecord] = {}
+    for row in rows:
+        result_state, code = row.opt_text("result_state"), row.opt_text("termination_code")
+        task = TaskRunRecord(
+            job_run_id=_id(row, "job_run_id"),
+            task_run_id=_id(row, "run_id"),
+            task_key=row.text("task_key"),
+            state=state_from_system_table(result_state, code, is_finished=False),
+            termination_code=code,
+            termination_type=TerminationType.parse(row.opt_text("termination_type")),
+            start_time=row.timestamp("start_time"),
+            end_time=row.opt_timestamp("end_time"),
+            duration_seconds=row.opt_number("duration_seconds"),
+        )
+        key = (task.job_run_id, task.task_key)
+        current = latest.get(key)
+        # A repair reruns the task as a new task run: the latest attempt is the task's state.
+        if current is None or (task.start_time, task.task_run_id) > (
+            current.start_time,
+            current.task_run_id,
+        ):
+            latest[key] = task
+    by_run: dict[int, list[TaskRunRecord]] = {}
+    for task in sorted(latest.values(), key=lambda t: (t.start_time, t.task_key)):
+        by_run.setdefault(task.job_run_id, []).append(task)
+    return {run_id: tuple(tasks) for run_id, tasks in by_run.items()}
+
+
+# --- the repository -----------------------------------------------------------------------------
+
+
+class History:
+    """Repository over the system tables for one workspace, through one principal's warehouse."""
+
+    def __init__(self, warehouse: QueryRunner, workspace_id: str, cache: TtlCache) -> None:
+        self._warehouse = warehouse
+        self._workspace_id = workspace_id
+        self._cache = cache
+
+    async def _cached(
+        self,
+        name: str,
+        params: Mapping[str, QueryParam],
+        build: Callable[[Sequence[Row]], T],
+    ) -> T:
+        """Runs the query, maps the rows and caches the mapped result: a warm answer costs a
+        dictionary lookup, not a re-mapping of rows."""
+        scoped = self._scoped(params)
+
+        async def load() -> T:
+            return build(await self._warehouse.query(name, scoped))
+
+        return await self._cache.get_or_load(query_key(self._warehouse.scope, name, scoped), load)
+
+    def _scoped(self, params: Mapping[str, QueryParam]) -> dict[str, QueryParam]:
+        # Every query filters on the workspace: the lakeflow tables hold the whole region.
+        return {"workspace_id": self._workspace_id, **params}
+
+    # job catalog
+
+    async def job_catalog(self) -> Mapping[int, JobDefinition]:
+        """Every job of the workspace that is not deleted, by job id (two statements)."""
+        scoped = self._scoped({})
+
+        async def load() -> Mapping[int, JobDefinition]:
+            jobs, tasks = await asyncio.gather(
+                self._warehouse.query("jobs_catalog", scoped),
+                self._warehouse.query("job_tasks", scoped),
+            )
+            return _catalog(jobs, tasks)
+
+        key = query_key(self._warehouse.scope, "jobs_catalog+job_tasks", scoped)
+        return await self._cache.get_or_load(key, load)
+
+    # health
+
+    async def job_health(self, window: Window, now: datetime) -> Mapping[int, JobHealth]:
+        """Health of every job with finished runs in the window, by job id. A job absent from the
+        answer had no finished run in the window (`JobHealth.from_runs(())` describes it)."""
+        start = window.start(as_of(now))
+        params: dict[str, QueryParam] = {
+            "window_start": start,
+            "scan_start": start - RUN_LOOKBACK,
+            "retry_triggers": _raw_list(Trigger.RETRY.raw_values()),
+            "canceled_states": _state_list(is_canceled),
+            "not_run_states": _state_list(is_not_run),
+            **_outcome_params(),
+        }
+        return await self._cached(
+            "job_run_rollups",
+            params,
+            lambda rows: {_id(row, "job_id"): _health(row) for row in rows},
+        )
+
+    # runs
+
+    async def runs_page(
+        self,
+        run_filter: RunFilter,
+        *,
+        visible_job_ids: JobScope,
+        first: int,
+        after: RunCursor | None,
+        now: datetime,
+    ) -> RunsPage:
+        """Runs matching the filter among the visible jobs, newest first, after the cursor.
+
+        Only RUNNING among the active states is known to the system tables (a run with slices but
+        no result); the other active states (queued, pending …) exist only in the Jobs API.
+        """
+        if first < 1:
+            raise ValueError("first must be at least 1")
+        job_ids = effective_job_ids(run_filter.job_ids, visible_job_ids)
+        include_unfinished = RunState.RUNNING in run_filter.states
+        result_states = [raw for state in run_filter.states for raw in state.system_result_states()]
+        if (job_ids is not None and not job_ids) or (
+            run_filter.states and not result_states and not include_unfinished
+        ):
+            return RunsPage((), has_next_page=False)
+        started_after = run_filter.started_after or _retention_start(now)
+        params: dict[str, QueryParam] = {
+            "job_ids": _scope_param(job_ids),
+            "started_before": run_filter.started_before or NULL_TIMESTAMP,
+            "result_states": _raw_list(result_states) if run_filter.states else NULL_STRING,
+            "include_unfinished": include_unfinished,
+            "termination_codes": _raw_list(run_filter.termination_codes) or NULL_STRING,
+            "trigger_types": (
+                _raw_list(raw for trigger in run_filter.triggers for raw in trigger.raw_values())
+                or NULL_STRING
+            ),
+            "run_types": (
+                _raw_list(raw for kind in run_filter.run_types for raw in kind.raw_values())
+                or NULL_STRING
+            ),
+            "min_duration_seconds": _opt_double(run_filter.min_duration_seconds),
+            "max_duration_seconds": _opt_double(run_filter.max_duration_seconds),
+            "after_start_time": after.start_time if after else NULL_TIMESTAMP,
+            "after_run_id": after.run_id if after else NULL_BIGINT,
+            # One more than asked tells whether another page follows.
+            "page_size": first + 1,
+        }
+        # Newest first: the page usually lies in the last days before the cursor, so recent spans
+        # are scanned first and widened only when they hold too few runs. Runs outside a span are
+        # all older than those in it, so a span with more than `first` runs holds the exact page.
+        anchor = after.start_time if after else (run_filter.started_before or as_of(now))
+        runs: tuple[RunRecord, ...] = ()
+        for span in (*PAGE_SCAN_SPANS, None):
+            lower = started_after if span is None else max(started_after, anchor - span)
+            span_params = {**params, "started_after": lower, "scan_start": lower - RUN_LOOKBACK}
+            runs = await self._cached(
+                "job_runs_page", span_params, lambda rows: tuple(_run(row) for row in rows)
+            )
+            if len(runs) > first or lower == started_after:
+                break
+        return RunsPage(runs[:first], has_next_page=len(runs) > first)
+
+    async def runs_by_id(self, run_ids: Collection[int], now: datetime) -> Mapping[int, RunRecord]:
+        """The runs with these ids that the system tables hold (one statement per batch). The
+        caller drops runs of jobs the viewer may not see."""
+        if not run_ids:
+            return {}
+        params: dict[str, QueryParam] = {
+            "run_ids": _id_list(run_ids),
+            "since": _retention_start(now),
+        }
+        return await self._cached(
+            "job_runs_by_id", params, lambda rows: {_id(row, "run_id"): _run(row) for row in rows}
+        )
+
+    async def task_runs(
+        self,
+        job_run_ids: Collection[int],
+        now: datetime,
+        *,
+        earliest_start: datetime | None = None,
+    ) -> Mapping[int, tuple[TaskRunRecord, ...]]:
+        """The latest run of each task of these job runs, by job run id (one statement per batch);
+        job runs without task runs are absent.
+
+        `earliest_start`, the earliest start time of these job runs when the caller knows it,
+        narrows the scan from a year of task slices to the days the runs span.
+        """
+        if not job_run_ids:
+            return {}
+        since = _retention_start(now)
+        if earliest_start is not None:
+            # Task runs start with or after their job run; floored to the day for stable keys.
+            day = earliest_start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+            since = max(since, day)
+        params: dict[str, QueryParam] = {
+            "job_run_ids": _id_list(job_run_ids),
+            "since": since,
+        }
+        return await self._cached("task_runs", params, _task_runs)
+
+    # overview
+
+    async def daily_runs(self, window: Window, now: datetime, job_ids: JobScope) -> list[DailyRuns]:
+        """Finished runs per UTC day over the window for these jobs, one entry per day (zeros
+        included), oldest first."""
+        end = as_of(now)
+        if job_ids is not None and not job_ids:
+            return daily_series(window, end, ())
+        start = window.start(end)
+        params: dict[str, QueryParam] = {
+            "window_start": start,
+            "scan_start": start - RUN_LOOKBACK,
+            "job_ids": _scope_param(job_ids),
+            **_outcome_params(),
+        }
+        days = await self._cached(
+            "daily_run_counts",
+            params,
+            lambda rows: tuple(
+                DailyRuns(
+                    day=row.day("day"),
+                    runs=row.integer("runs"),
+                    succeeded=row.integer("succeeded"),
+                    failed=row.integer("failed"),
+                )
+                for row in rows
+            ),
+        )
+        return daily_series(window, end, days)
+
+    async def failures_by_termination_code(
+        self, window: Window, now: datetime, job_ids: JobScope
+    ) -> Sequence[TerminationCodeCount]:
+        """Failed runs over the window per termination code for these jobs, most frequent first."""
+        if job_ids is not None and not job_ids:
+            return ()
+        start = window.start(as_of(now))
+        params: dict[str, QueryParam] = {
+            "window_start": start,
+            "scan_start": start - RUN_LOOKBACK,
+            "job_ids": _scope_param(job_ids),
+            "failure_states": _state_list(is_failure),
+        }
+        return await self._cached(
+            "failures_by_termination_code",
+            params,
+            lambda rows: tuple(
+                TerminationCodeCount(
+                    termination_code=row.opt_text("termination_code"),
+                    failed=row.integer("failed"),
+                    jobs=row.integer("jobs"),
+                )
+                for row in rows
+            ),
+        )
+
+    # cost
+
+    async def job_costs(self, window: Window, now: datetime) -> Mapping[int, JobCost]:
+        """List cost per job over the window, by job id; jobs without job usage are absent."""
+        start = window.start(as_of(now))
+        params: dict[str, QueryParam] = {"window_start": start, "start_date": start.date()}
+        return await self._cached(
+            "job_costs",
+            params,
+            lambda rows: {
+                _id(row, "job_id"): JobCost(
+                    job_id=_id(row, "job_id"),
+                    dbus=row.opt_number("dbus") or 0.0,
+                    list_cost_usd=row.opt_number("list_cost_usd") or 0.0,
+                    runs_billed=row.integer("runs_billed"),
+                    unpriced_records=row.integer("unpriced_records"),
+                )
+                for row in rows
+            },
+        )
+
+
+def _opt_double(value: float | None) -> QueryParam:
+    return NULL_DOUBLE if value is None else float(value)
