@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
+
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET
 
 
 class Mode(StrEnum):
@@ -15,7 +19,8 @@ class Mode(StrEnum):
 
 
 class Visibility(StrEnum):
-    """`acl`: a viewer sees only jobs the Jobs permissions let them view. `all`: every app user sees every job."""
+    """`acl`: a viewer sees only the jobs the Jobs permissions let them view.
+    `all`: every app user sees every job."""
 
     ACL = "acl"
     ALL = "all"
@@ -24,7 +29,15 @@ class Visibility(StrEnum):
 class Settings(BaseSettings):
     """Service settings. `JOB_MONITOR_*` variables, beside the SDK's own `DATABRICKS_*` ones."""
 
-    model_config = SettingsConfigDict(env_prefix="JOB_MONITOR_", extra="ignore", frozen=True)
+    # `validate_by_name` lets tests and the CLI pass `Settings(host=...)` while the environment
+    # keeps the names Databricks Apps uses (`DATABRICKS_HOST`, ...).
+    model_config = SettingsConfigDict(
+        env_prefix="JOB_MONITOR_",
+        extra="ignore",
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+    )
 
     mode: Mode = Field(
         default=Mode.LOCAL,
@@ -36,7 +49,7 @@ class Settings(BaseSettings):
     host: str | None = Field(
         default=None,
         validation_alias=AliasChoices("DATABRICKS_HOST", "JOB_MONITOR_HOST"),
-        description="Workspace URL. In local mode, unset means: start the local workspace in-process.",
+        description="Workspace URL. Unset in local mode: start the local workspace in-process.",
     )
     client_id: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABRICKS_CLIENT_ID", "JOB_MONITOR_CLIENT_ID")
@@ -55,22 +68,37 @@ class Settings(BaseSettings):
     warehouse_id: str = Field(default="local", description="SQL warehouse (app.yaml valueFrom).")
     visibility: Visibility = Visibility.ACL
 
+    # Who a request without a token is, in local mode only (the stand-in's default user).
+    local_user_token: SecretStr = SecretStr("local-alice")
+
     # Bounded SDK timeouts: a slow or unreachable workspace must never hang start-up or a request.
     http_timeout_seconds: int = Field(default=10, ge=1, le=300)
     retry_timeout_seconds: int = Field(default=15, ge=1, le=600)
+    # A client that could not be built (workspace down at start-up) is retried at most this often.
+    client_retry_seconds: float = Field(default=5.0, ge=0, le=300)
     health_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     # Slower than this and a dependency counts as DEGRADED.
     health_slow_ms: float = Field(default=2000.0, gt=0)
+    # Concurrent `health` queries share one round of checks; its result is reused this long.
+    health_cache_seconds: float = Field(default=2.0, ge=0, le=300)
 
+    # Confirming who the viewer is (SCIM Me) gives up after this; the request then says so.
+    identity_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     identity_cache_seconds: float = Field(default=60.0, ge=0, le=3600)
+    identity_cache_size: int = Field(default=10_000, ge=1)
     sdk_concurrency: int = Field(default=16, ge=1, le=256)
 
     # GraphQL limits.
+    graphiql: bool = True
     max_query_depth: int = Field(default=12, ge=2, le=50)
     max_aliases: int = Field(default=30, ge=1, le=1000)
     max_tokens: int = Field(default=4000, ge=100, le=100_000)
     max_page_size: int = Field(default=100, ge=1, le=1000)
     max_body_bytes: int = Field(default=100_000, ge=1000)
+
+    log_level: str = "INFO"
+    # The built SPA; None means the copy inside the package (`job_monitor/backend/static`).
+    static_dir: Path | None = None
 
     # The local workspace started in-process in local mode when no host is given.
     local_seed: int = 7
@@ -78,7 +106,12 @@ class Settings(BaseSettings):
     local_days: int = 90
 
     @model_validator(mode="after")
-    def _apps_mode_from_env(self) -> Settings:
+    def _derive_mode_and_local_credentials(self) -> Settings:
         if self.app_name and self.mode is Mode.LOCAL and "mode" not in self.model_fields_set:
             object.__setattr__(self, "mode", Mode.APPS)
+        # Locally the app's service principal is the stand-in's well-known one, so both modes share
+        # one code path (OIDC client credentials). In apps mode the platform sets both variables.
+        if self.mode is Mode.LOCAL and self.client_id is None and self.client_secret is None:
+            object.__setattr__(self, "client_id", SP_CLIENT_ID)
+            object.__setattr__(self, "client_secret", SecretStr(SP_CLIENT_SECRET))
         return self

@@ -1,0 +1,227 @@
+"""The two workspace clients and the request-scoped values they read; nothing else builds clients.
+
+- The service principal's client (`sp`) is built once per process: in local mode and in apps mode
+  alike it authenticates with OAuth client credentials (`oauth-m2m`) from `Settings`.
+- The on-behalf-of-user client (`user`) is ONE shared client whose credentials strategy reads the
+  calling user's token from a ContextVar, so users share one connection pool and no client is built
+  per request (building one costs a metadata round trip, reference 6.4).
+
+Both send the request's `X-Request-Id` on every call, read per call from a ContextVar
+(`custom_headers` would be fixed per client).
+
+A workspace that is down or slow when the service starts must not stop it: clients are built lazily
+off the event loop, a failed build is remembered and retried at most every `client_retry_seconds`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Annotated, Any
+
+from databricks.sdk import WorkspaceClient, useragent
+from databricks.sdk.core import Config
+from databricks.sdk.credentials_provider import (
+    CredentialsProvider,
+    CredentialsStrategy,
+    DefaultCredentials,
+)
+from fastapi import Depends
+from starlette.requests import HTTPConnection
+
+from job_monitor import __version__
+from job_monitor.backend.config import Settings
+from job_monitor.backend.data.offload import call_sdk
+
+logger = logging.getLogger(__name__)
+
+PRODUCT = "job-monitor"
+
+# Set by the request middleware and the GraphQL context for the duration of one request; `call_sdk`
+# copies them into the worker thread that runs the SDK call.
+request_id_var: ContextVar[str | None] = ContextVar("job_monitor_request_id", default=None)
+user_token_var: ContextVar[str | None] = ContextVar("job_monitor_user_token", default=None)
+
+
+class WorkspaceUnavailableError(Exception):
+    """The workspace could not be reached (or a client could not be built) just now."""
+
+
+class MissingUserTokenError(Exception):
+    """A user-scoped call was made outside a request that carries a user token."""
+
+
+def _with_request_id(headers: dict[str, str]) -> dict[str, str]:
+    request_id = request_id_var.get()
+    if request_id:
+        headers["X-Request-Id"] = request_id
+    return headers
+
+
+class ForwardRequestId(CredentialsStrategy):
+    """Wraps another strategy; the SDK copies every header the factory returns onto each request."""
+
+    def __init__(self, inner: CredentialsStrategy | DefaultCredentials) -> None:
+        self._inner = inner
+
+    def auth_type(self) -> str:
+        return self._inner.auth_type()
+
+    def __call__(self, cfg: Config) -> CredentialsProvider:
+        provider = self._inner(cfg)
+
+        def headers() -> dict[str, str]:
+            return _with_request_id(dict(provider()))
+
+        return headers
+
+
+class UserTokenCredentials(CredentialsStrategy):
+    """Bearer token of the current request's user, read from `user_token_var` on every call."""
+
+    def auth_type(self) -> str:
+        return "pat"
+
+    def __call__(self, cfg: Config) -> CredentialsProvider:
+        def headers() -> dict[str, str]:
+            token = user_token_var.get()
+            if not token:
+                raise MissingUserTokenError("no user token in this request")
+            return _with_request_id({"Authorization": f"Bearer {token}"})
+
+        return headers
+
+
+def _config(settings: Settings, credentials: CredentialsStrategy, **auth: Any) -> Config:
+    """Blocking: the SDK fetches the host's metadata (bounded by our timeouts) while building."""
+    # Process-wide, so the SDK's own discovery requests (made before `product` applies) name the
+    # app too: this process is Job Monitor.
+    useragent.with_product(PRODUCT, __version__)
+    return Config(
+        host=settings.host,
+        workspace_id=settings.workspace_id,
+        product=PRODUCT,
+        product_version=__version__,
+        http_timeout_seconds=settings.http_timeout_seconds,
+        retry_timeout_seconds=settings.retry_timeout_seconds,
+        credentials_strategy=credentials,
+        **auth,
+    )
+
+
+def build_sp_client(settings: Settings) -> WorkspaceClient:
+    """Blocking: host metadata, OIDC discovery. Call through `call_sdk`."""
+    secret = settings.client_secret.get_secret_value() if settings.client_secret else None
+    config = _config(
+        settings,
+        ForwardRequestId(DefaultCredentials()),
+        client_id=settings.client_id,
+        client_secret=secret,
+        # Explicit, so a stray DATABRICKS_TOKEN in the environment cannot make it ambiguous.
+        auth_type="oauth-m2m",
+    )
+    return WorkspaceClient(config=config)
+
+
+def build_user_client(settings: Settings) -> WorkspaceClient:
+    """Blocking: host metadata. `auth_type="pat"` keeps the App's SP client id/secret (also in the
+    environment, and loaded into every Config) from making the SDK refuse two auth methods."""
+    config = _config(settings, UserTokenCredentials(), auth_type="pat")
+    return WorkspaceClient(config=config)
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A short, token-free reason for logs and health messages (SDK messages are multi-line)."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = type(exc).__name__
+    return f"{name}: {text[:200]}" if text else name
+
+
+class LazyClient:
+    """A client built on first use, off the event loop, single-flight, with a remembered failure.
+
+    The build runs as its own task: a caller that gives up (a health deadline) stops waiting, but
+    the build still completes and is kept, instead of being started again by the next caller.
+    """
+
+    def __init__(
+        self, name: str, build: Callable[[], WorkspaceClient], retry_seconds: float
+    ) -> None:
+        self._name = name
+        self._build = build
+        self._retry_seconds = retry_seconds
+        self._client: WorkspaceClient | None = None
+        self._building: asyncio.Task[WorkspaceClient] | None = None
+        self._failed_at: float | None = None
+        self._failure = ""
+
+    @property
+    def ready(self) -> bool:
+        return self._client is not None
+
+    async def get(self) -> WorkspaceClient:
+        if self._client is not None:
+            return self._client
+        if self._building is None or self._building.done():
+            if self._failed_at is not None and (
+                time.monotonic() - self._failed_at < self._retry_seconds
+            ):
+                raise WorkspaceUnavailableError(self._failure)
+            self._building = asyncio.create_task(self._build_once())
+            # Mark the outcome as seen even when every waiter has gone (no "never retrieved").
+            self._building.add_done_callback(lambda t: t.cancelled() or t.exception())
+        return await asyncio.shield(self._building)
+
+    async def _build_once(self) -> WorkspaceClient:
+        try:
+            client = await call_sdk(self._build)
+        except Exception as exc:
+            self._failed_at = time.monotonic()
+            self._failure = f"cannot build the {self._name} client: {describe_failure(exc)}"
+            logger.warning("%s", self._failure)
+            raise WorkspaceUnavailableError(self._failure) from exc
+        logger.info("%s client ready", self._name)
+        self._client = client
+        return client
+
+
+class WorkspaceClients:
+    """The service principal client and the shared on-behalf-of-user client of one app."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.sp = LazyClient(
+            "service principal",
+            lambda: build_sp_client(settings),
+            settings.client_retry_seconds,
+        )
+        self.user = LazyClient(
+            "on-behalf-of-user",
+            lambda: build_user_client(settings),
+            settings.client_retry_seconds,
+        )
+
+    async def warm_up(self) -> None:
+        """Build both clients now if the workspace answers; a failure only means: later."""
+        for client in (self.sp, self.user):
+            with contextlib.suppress(WorkspaceUnavailableError):
+                await client.get()
+
+
+async def get_settings(conn: HTTPConnection) -> Settings:
+    settings: Settings = conn.app.state.settings
+    return settings
+
+
+async def get_clients(conn: HTTPConnection) -> WorkspaceClients:
+    clients: WorkspaceClients = conn.app.state.clients
+    return clients
+
+
+# `HTTPConnection`, not `Request`: the same dependencies then work for WebSocket subscriptions.
+# `async def` though they only read `app.state`: FastAPI runs sync dependencies in a thread.
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ClientsDep = Annotated[WorkspaceClients, Depends(get_clients)]

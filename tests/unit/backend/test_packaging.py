@@ -1,0 +1,82 @@
+"""The Databricks App packaging: `databricks.yml` against the bundle JSON schema, `app.yaml`, and
+`requirements.txt` (what the Apps runtime installs) equal to the package's dependencies."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import regex
+import yaml
+from jsonschema import Draft7Validator, ValidationError, validators
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+# CI keeps the shared reference beside the clone (../shared/reference).
+BUNDLE_SCHEMA = REPO_ROOT.parent / "shared" / "reference" / "databricks-bundle-schema.json"
+
+
+def _pattern(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    # The schema's patterns use Go's `\p{L}` classes, which `re` rejects; `regex` understands them.
+    if validator.is_type(instance, "string") and not regex.search(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+BundleValidator = validators.extend(Draft7Validator, {"pattern": _pattern})  # type: ignore[no-untyped-call]
+
+
+def load_yaml(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((REPO_ROOT / name).read_text())
+    return loaded
+
+
+def bundle_errors(bundle: dict[str, Any]) -> list[str]:
+    schema = json.loads(BUNDLE_SCHEMA.read_text())
+    return [e.message for e in BundleValidator(schema).iter_errors(bundle)]
+
+
+def test_databricks_yml_validates_against_the_bundle_schema() -> None:
+    assert bundle_errors(load_yaml("databricks.yml")) == []
+
+
+def test_the_bundle_schema_check_can_fail() -> None:
+    # given the bundle with a permission the schema does not know
+    bundle = load_yaml("databricks.yml")
+    app = bundle["resources"]["apps"]["job_monitor"]
+    app["resources"][0]["sql_warehouse"]["permission"] = "CAN_OWN_EVERYTHING"
+    # then
+    assert bundle_errors(bundle) != []
+
+
+def test_bundle_declares_the_app_its_warehouse_scopes_and_targets() -> None:
+    bundle = load_yaml("databricks.yml")
+    app = bundle["resources"]["apps"]["job_monitor"]
+    warehouse = app["resources"][0]
+    assert warehouse["name"] == "sql-warehouse"
+    assert warehouse["sql_warehouse"] == {"id": "${var.warehouse_id}", "permission": "CAN_USE"}
+    assert app["user_api_scopes"] == ["sql"]
+    assert "warehouse_id" in bundle["variables"]
+    assert set(bundle["targets"]) == {"dev", "prod"}
+    # the SPA is git-ignored, so the deploy must include it explicitly
+    assert "job_monitor/backend/static/**" in bundle["sync"]["include"]
+
+
+def test_app_yaml_binds_the_app_port_and_reads_the_warehouse_resource() -> None:
+    app_yaml = load_yaml("app.yaml")
+    command = app_yaml["command"]
+    assert command[command.index("--host") + 1] == "0.0.0.0"
+    assert command[command.index("--port") + 1] == "$DATABRICKS_APP_PORT"
+    env = {e["name"]: e for e in app_yaml["env"]}
+    # the resource name is what databricks.yml declares
+    assert env["JOB_MONITOR_WAREHOUSE_ID"]["valueFrom"] == "sql-warehouse"
+
+
+def test_requirements_txt_equals_the_package_dependencies() -> None:
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    lines = (REPO_ROOT / "requirements.txt").read_text().splitlines()
+    requirements = [line for line in lines if line.strip() and not line.startswith("#")]
+    assert requirements == pyproject["project"]["dependencies"]
