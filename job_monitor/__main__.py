@@ -1,3 +1,3 @@
 from job_monitor.cli import main
 
-main()
+raise SystemExit(main())

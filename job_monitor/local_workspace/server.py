@@ -178,6 +178,7 @@ class LocalWorkspace:
         self._database_source = database or _default_database(self.options)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._loader: threading.Thread | None = None
         self._port = 0
 
     @property
@@ -188,12 +189,13 @@ class LocalWorkspace:
 
     def start(self) -> Self:
         """Returns once the server listens; the database is built or opened in the background."""
-        threading.Thread(
+        self._loader = threading.Thread(
             target=self.state.load_database,
             args=(self._database_source,),
             name="local-workspace-database",
             daemon=True,
-        ).start()
+        )
+        self._loader.start()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", self.options.port))
@@ -226,9 +228,13 @@ class LocalWorkspace:
             self._server.should_exit = True
             self.state.statements.shutdown()
             self._thread.join(timeout=5)
+        if self._loader is not None:
+            # DuckDB aborts the whole process if the interpreter exits while a build is running.
+            self._loader.join()
             self.state.close_database()
         self._server = None
         self._thread = None
+        self._loader = None
 
     def __enter__(self) -> Self:
         return self.start()
