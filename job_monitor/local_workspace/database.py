@@ -1,0 +1,173 @@
+"""The local workspace's data: a DuckDB file built once from a seed, then opened read-only.
+
+Staleness: the data is generated for an `anchor` (the build time, floored to the hour) and cached on
+disk, so a database built yesterday would show nothing running now. Instead of rebuilding, every
+timestamp is stored relative to the anchor and shifted forward by whole hours when read: the
+system-table views add `getvariable('local_shift')`, which `cursor()` sets, and the Jobs API adds
+the same `shift()`. Whole hours keep the hourly slice boundaries and cron start times exactly where
+Databricks would put them; the price is that the workspace's clock (`now()`) trails the wall clock
+by less than an hour — runs that were active at the anchor stay active, their elapsed time growing
+with the real clock until the next hour boundary.
+"""
+
+import fcntl
+import os
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Final
+
+import duckdb
+
+from job_monitor.local_workspace.synth.generate import GENERATOR_VERSION, generate
+from job_monitor.local_workspace.synth.schemas import TABLE_SCHEMAS, duckdb_type
+
+__all__ = ["TABLE_SCHEMAS", "WorkspaceDatabase"]
+
+SHIFT_VARIABLE: Final = "local_shift"
+
+# Where each system table's rows are stored (anchored) and the derived expressions of its date
+# columns.
+_BASE_TABLES: Final = {
+    "lakeflow.jobs": "local.jobs_scd",
+    "lakeflow.job_tasks": "local.job_tasks_scd",
+    "lakeflow.job_run_timeline": "local.job_run_timeline",
+    "lakeflow.job_task_run_timeline": "local.job_task_run_timeline",
+    "billing.usage": "local.usage",
+    "billing.list_prices": "local.list_prices",
+    "compute.clusters": "local.clusters",
+}
+_DATE_SOURCES: Final = {
+    "usage_date": "usage_start_time",
+    "ingestion_date": "ingestion_time",
+    "change_date": "change_time",
+}
+
+
+def _view_sql(table: str) -> str:
+    shift = f"getvariable('{SHIFT_VARIABLE}')"
+    columns = []
+    for name, type_text in TABLE_SCHEMAS[table]:
+        if type_text == "TIMESTAMP":
+            expr = f"{name} + {shift}"
+        elif type_text == "DATE":
+            expr = f"CAST({_DATE_SOURCES[name]} + {shift} AS DATE)"
+        else:
+            expr = name
+        columns.append(f'CAST({expr} AS {duckdb_type(type_text)}) AS "{name}"')
+    select = ", ".join(columns)
+    return f"CREATE VIEW {table} AS SELECT {select} FROM {_BASE_TABLES[table]}"  # noqa: S608
+
+
+def _build(path: Path, *, seed: int, jobs: int, days: int) -> None:
+    anchor = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    # Generating in memory and copying once is several times faster than generating into the file.
+    con = duckdb.connect()
+    try:
+        generate(con, seed=seed, jobs=jobs, days=days, anchor=anchor)
+        con.execute(
+            "CREATE TABLE local.meta AS SELECT ?::TIMESTAMPTZ AS anchor, ? AS seed, ? AS jobs, "
+            "? AS days, "
+            "? AS generator_version",
+            [anchor.isoformat(), seed, jobs, days, GENERATOR_VERSION],
+        )
+        con.execute("ATTACH ? AS target", [str(path)])
+        con.execute("COPY FROM DATABASE memory TO target")
+        con.execute("USE target")
+        for schema in ("lakeflow", "billing", "compute"):
+            con.execute(f"CREATE SCHEMA {schema}")
+        for table in TABLE_SCHEMAS:
+            con.execute(_view_sql(table))
+        con.execute("CHECKPOINT target")
+    finally:
+        con.close()
+
+
+def _remove_stale(data_dir: Path) -> None:
+    """Deletes databases of other generator or DuckDB versions (no code can open them again) and the
+    leftovers of builds whose process died. Open files stay readable on POSIX until closed."""
+    current = f"workspace-g{GENERATOR_VERSION}-duckdb{duckdb.__version__}-"
+    for file in data_dir.glob("workspace-g*"):
+        if not file.name.startswith(current):
+            file.unlink(missing_ok=True)
+    for file in data_dir.glob(".workspace-g*.partial*"):
+        pid = file.name.split(".partial")[0].rsplit(".", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            file.unlink(missing_ok=True)
+
+
+class WorkspaceDatabase:
+    """One read-only synthetic workspace, shared by every request of the stand-in process."""
+
+    def __init__(self, path: Path, connection: duckdb.DuckDBPyConnection) -> None:
+        self.path = path
+        self._connection = connection
+        anchor_ms, seed, jobs, days = connection.execute(
+            "SELECT epoch_ms(anchor), seed, jobs, days FROM local.meta"
+        ).fetchone()  # type: ignore[misc]
+        self.anchor: datetime = datetime.fromtimestamp(anchor_ms / 1000, UTC)
+        self.seed: int = seed
+        self.jobs: int = jobs
+        self.days: int = days
+        # Jobs API state that jobs/update and jobs/reset change: in memory, over the read-only file.
+        self._health_overrides: dict[int, int | None] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def build_or_open(
+        cls, data_dir: Path, *, seed: int, jobs: int, days: int
+    ) -> "WorkspaceDatabase":
+        """Opens the cached database for these knobs, building it first if no process has yet.
+
+        Safe when several processes (pytest-xdist workers) start at once: one builds into a
+        temporary file under an exclusive file lock and renames it into place; the others wait on
+        the lock and then open it.
+        """
+        data_dir.mkdir(parents=True, exist_ok=True)
+        name = f"workspace-g{GENERATOR_VERSION}-duckdb{duckdb.__version__}-s{seed}-j{jobs}-d{days}"
+        path = data_dir / f"{name}.duckdb"
+        if not path.exists():
+            with open(data_dir / f"{name}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if not path.exists():
+                    partial = data_dir / f".{name}.{os.getpid()}.partial"
+                    partial.unlink(missing_ok=True)
+                    try:
+                        _build(partial, seed=seed, jobs=jobs, days=days)
+                        os.replace(partial, path)
+                    finally:
+                        partial.unlink(missing_ok=True)
+                        Path(f"{partial}.wal").unlink(missing_ok=True)
+                    _remove_stale(data_dir)
+        return cls(path, duckdb.connect(str(path), read_only=True))
+
+    def shift(self, now: datetime | None = None) -> timedelta:
+        """How far the stored data moves forward to meet the wall clock: whole hours."""
+        elapsed = (now or datetime.now(UTC)) - self.anchor
+        return timedelta(hours=max(0, elapsed // timedelta(hours=1)))
+
+    def now(self) -> datetime:
+        """The workspace's clock: anchor + `shift()`, less than an hour behind the wall clock."""
+        return self.anchor + self.shift()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor (one per thread or statement) whose system-table views read at `now()`."""
+        cursor = self._connection.cursor()
+        cursor.execute("SET TimeZone = 'UTC'")
+        hours = int(self.shift() / timedelta(hours=1))
+        cursor.execute(f"SET VARIABLE {SHIFT_VARIABLE} = to_hours(?::BIGINT)", [hours])
+        return cursor
+
+    def health_duration_override(self, job_id: int) -> tuple[bool, int | None]:
+        """(overridden?, RUN_DURATION_SECONDS threshold or None) from jobs/update or jobs/reset."""
+        with self._lock:
+            if job_id in self._health_overrides:
+                return True, self._health_overrides[job_id]
+            return False, None
+
+    def set_health_duration(self, job_id: int, seconds: int | None) -> None:
+        with self._lock:
+            self._health_overrides[job_id] = seconds
+
+    def close(self) -> None:
+        self._connection.close()

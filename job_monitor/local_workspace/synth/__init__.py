@@ -1,0 +1,1 @@
+"""The synthetic Databricks workspace behind the local stand-in: schemas, vocabulary, generator."""
