@@ -12,6 +12,7 @@ with the real clock until the next hour boundary.
 
 import fcntl
 import os
+import shutil
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,8 @@ from job_monitor.local_workspace.synth.schemas import TABLE_SCHEMAS, duckdb_type
 __all__ = ["TABLE_SCHEMAS", "WorkspaceDatabase"]
 
 SHIFT_VARIABLE: Final = "local_shift"
+# Measured: 10,000 jobs x 365 days builds with a 4.3 GB peak under this limit (~20 GB without it).
+_BUILD_MEMORY_LIMIT: Final = "4GB"
 
 # Where each system table's rows are stored (anchored) and the derived expressions of its date
 # columns.
@@ -62,7 +65,9 @@ def _view_sql(table: str) -> str:
 def _build(path: Path, *, seed: int, jobs: int, days: int) -> None:
     anchor = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     # Generating in memory and copying once is several times faster than generating into the file.
-    con = duckdb.connect()
+    # Bounded, spilling to disk past the limit: unbounded, the scale size peaked at ~20 GB RSS.
+    spill = path.parent / f"{path.name}.spill"
+    con = duckdb.connect(config={"memory_limit": _BUILD_MEMORY_LIMIT, "temp_directory": str(spill)})
     try:
         generate(con, seed=seed, jobs=jobs, days=days, anchor=anchor)
         con.execute(
@@ -81,6 +86,7 @@ def _build(path: Path, *, seed: int, jobs: int, days: int) -> None:
         con.execute("CHECKPOINT target")
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _remove_stale(data_dir: Path) -> None:
