@@ -1,0 +1,70 @@
+"""Per-request DataLoaders: nested fields of a page are fetched in one batch, not one per item.
+
+Each loader is created with the request's `Session` (so with its viewer) and lives only as long as
+the request: nothing is shared across viewers here. One batch is one statement (or one cached
+answer), so a request issues a bounded number of statements whatever its page size:
+
+* `health_by_job` — (job id, window) → health: one roll-up per window in the batch;
+* `job_by_id` — a run's job, from the cached job catalog;
+* `run_by_id` — a health's last run, one `runs_by_id` statement per batch;
+* `tasks_by_run` — (run id, job id) → tasks, one `task_runs` statement per batch;
+* `error_message_by_task_run` — failed tasks' error text, Jobs API calls with bounded concurrency;
+* `live_run_by_id` — a run's Jobs API detail (message, attempt), bounded concurrency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from strawberry.dataloader import DataLoader
+
+from job_monitor.backend.data.history import JobDefinition
+from job_monitor.backend.data.jobs_api import LiveRun
+from job_monitor.backend.domain.health import JobHealth
+from job_monitor.backend.domain.windows import Window
+from job_monitor.backend.services import jobs, runs
+from job_monitor.backend.services.runs import RunView, TaskView
+from job_monitor.backend.services.session import Session
+
+HealthKey = tuple[int, Window]
+TasksKey = tuple[int, int | None]
+
+
+class Loaders:
+    """The loaders of one request."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.health_by_job = DataLoader[HealthKey, JobHealth](self._health)
+        self.job_by_id = DataLoader[int, JobDefinition | None](self._jobs)
+        self.run_by_id = DataLoader[int, RunView | None](self._runs)
+        self.tasks_by_run = DataLoader[TasksKey, tuple[TaskView, ...]](self._tasks)
+        self.error_message_by_task_run = DataLoader[int, str | None](self._error_messages)
+        self.live_run_by_id = DataLoader[int, LiveRun | None](self._live_runs)
+
+    async def _health(self, keys: list[HealthKey]) -> Sequence[JobHealth]:
+        by_window = {
+            window: await jobs.health_by_window(self.session, window)
+            for window in dict.fromkeys(window for _, window in keys)
+        }
+        return [by_window[window].get(job_id, jobs.NO_RUNS) for job_id, window in keys]
+
+    async def _jobs(self, keys: list[int]) -> Sequence[JobDefinition | None]:
+        found = await jobs.jobs_by_id(self.session, keys)
+        return [found.get(job_id) for job_id in keys]
+
+    async def _runs(self, keys: list[int]) -> Sequence[RunView | None]:
+        found = await runs.runs_by_id(self.session, keys)
+        return [found.get(run_id) for run_id in keys]
+
+    async def _tasks(self, keys: list[TasksKey]) -> Sequence[tuple[TaskView, ...]]:
+        found = await runs.tasks_by_run(self.session, dict(keys))
+        return [found.get(run_id, ()) for run_id, _ in keys]
+
+    async def _error_messages(self, keys: list[int]) -> Sequence[str | None]:
+        found = await runs.task_error_messages(self.session, keys)
+        return [found.get(task_run_id) for task_run_id in keys]
+
+    async def _live_runs(self, keys: list[int]) -> Sequence[LiveRun | None]:
+        found = await runs.live_details(self.session, keys)
+        return [found.get(run_id) for run_id in keys]

@@ -1,0 +1,150 @@
+"""`overview(window)`: what is failing, running and queued, over exactly the viewer's jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from job_monitor.backend.data.visibility import IndexState
+from job_monitor.backend.domain.windows import Window
+from job_monitor.backend.graphql.context import JMInfo
+from job_monitor.backend.graphql.jobs import DEFAULT_HEALTH_WINDOW, PERMISSIONS_COMPLETE, Job
+from job_monitor.backend.graphql.results import ExpectedError, answer, public_error
+from job_monitor.backend.services import overview as overview_service
+from job_monitor.backend.services.overview import MAX_TOP_FAILING_JOBS, OverviewView
+from job_monitor.backend.services.session import LimitExceeded as LimitExceededError
+from job_monitor.backend.services.session import Session
+
+DEFAULT_TOP_FAILING_JOBS = 10
+
+
+@strawberry.type(description="A job with failures in the overview's window.")
+class FailingJob:
+    job: Job = strawberry.field(description="The job.")
+    failed: int = strawberry.field(description="Its failed runs in the window.")
+    runs: int = strawberry.field(description="Its finished runs in the window.")
+    failure_streak: int = strawberry.field(description="Its current failure streak.")
+    success_rate: float | None = strawberry.field(description="Its success rate in the window.")
+
+
+@strawberry.type(description="Failed runs with one termination code.")
+class TerminationCodeCount:
+    termination_code: str | None = strawberry.field(
+        description="The code (RUN_EXECUTION_ERROR …); null when the runs recorded none."
+    )
+    failed: int = strawberry.field(description="Failed runs with this code.")
+    jobs: int = strawberry.field(description="Distinct jobs among them.")
+
+
+@strawberry.type(description="Finished runs that started on one UTC day.")
+class DailyRunCount:
+    date: dt.date = strawberry.field(description="The UTC day.")
+    runs: int = strawberry.field(description="Finished runs, every state.")
+    succeeded: int = strawberry.field(description="Of which succeeded.")
+    failed: int = strawberry.field(description="Of which failed.")
+    success_rate: float | None = strawberry.field(
+        description="succeeded / (succeeded + failed); null on a day without such runs."
+    )
+
+
+@strawberry.type(
+    description=(
+        "The viewer's jobs at a glance over one window: every figure covers exactly the jobs the "
+        "viewer may see. Runs count by start time; active runs are not in the run totals."
+    )
+)
+class Overview:
+    view: strawberry.Private[OverviewView]
+    session: strawberry.Private[Session]
+    window: Window = strawberry.field(description="The window the figures cover.")
+    runs: int = strawberry.field(description="Finished runs in the window.")
+    succeeded: int = strawberry.field(description="Of which succeeded.")
+    failed: int = strawberry.field(description="Of which failed.")
+    success_rate: float | None = strawberry.field(description="succeeded / (succeeded + failed).")
+    active_now: int = strawberry.field(
+        description="Runs in progress now (pending, running, terminating, …), queued ones apart."
+    )
+    queued_now: int = strawberry.field(description="Runs queued now.")
+    jobs_in_failing_streak: int = strawberry.field(
+        description="Jobs whose latest two or more finished outcomes are failures (P1)."
+    )
+    failures_by_termination_code: list[TerminationCodeCount] = strawberry.field(
+        description="Failed runs per termination code, most frequent first."
+    )
+    permissions_complete: bool = strawberry.field(description=PERMISSIONS_COMPLETE)
+    daily: list[DailyRunCount] = strawberry.field(
+        description="One entry per UTC day of the window, oldest first (days without runs: 0)."
+    )
+
+    @strawberry.field(
+        description=(
+            f"The jobs with most failures in the window (limit 1 to {MAX_TOP_FAILING_JOBS}), "
+            "then the longest streak, then by name."
+        )
+    )
+    def top_failing_jobs(self, limit: int = DEFAULT_TOP_FAILING_JOBS) -> list[FailingJob]:
+        try:
+            failing = self.view.top_failing_jobs(limit)
+        except LimitExceededError as exc:
+            raise public_error(exc) from exc
+        return [
+            FailingJob(
+                job=Job.of(entry.job, self.session),
+                failed=entry.health.failed,
+                runs=entry.health.runs,
+                failure_streak=entry.health.failure_streak,
+                success_rate=entry.health.success_rate,
+            )
+            for entry in failing
+        ]
+
+
+OverviewResult = Annotated[
+    Overview | ExpectedError,
+    strawberry.union("OverviewResult", description="The overview, or why there is none."),
+]
+
+
+async def _overview(session: Session, window: Window) -> Overview:
+    view = await overview_service.overview(session, window)
+    visible = await session.visible()
+    return Overview(
+        view=view,
+        session=session,
+        window=view.window,
+        runs=view.runs,
+        succeeded=view.succeeded,
+        failed=view.failed,
+        success_rate=view.success_rate,
+        active_now=view.active_now,
+        queued_now=view.queued_now,
+        jobs_in_failing_streak=view.jobs_in_failing_streak,
+        permissions_complete=visible.index_state is IndexState.COMPLETE,
+        failures_by_termination_code=[
+            TerminationCodeCount(
+                termination_code=count.termination_code, failed=count.failed, jobs=count.jobs
+            )
+            for count in view.failures_by_termination_code
+        ],
+        daily=[
+            DailyRunCount(
+                date=day.day,
+                runs=day.runs,
+                succeeded=day.succeeded,
+                failed=day.failed,
+                success_rate=day.success_rate,
+            )
+            for day in view.daily
+        ],
+    )
+
+
+@strawberry.type
+class OverviewQueries:
+    @strawberry.field(description="The overview of a window (default: the last 7 days).")
+    async def overview(
+        self, info: JMInfo, window: Window = DEFAULT_HEALTH_WINDOW
+    ) -> OverviewResult:
+        return await answer(_overview(info.context.job_session, window))

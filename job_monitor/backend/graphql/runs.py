@@ -1,0 +1,413 @@
+"""Job runs in the API: `jobRuns`, `jobRun`, `activeRuns` and the `JobRun` type.
+
+Resolvers are thin: arguments become a domain `RunFilter`, the services answer with `RunView`s, and
+nested fields (`job`, `tasks`, `errorMessage`, `message`, `expectedSeconds`) go through the
+request's DataLoaders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from job_monitor.backend.domain.cursors import RunCursor
+from job_monitor.backend.domain.filters import InvalidFilter, RunFilter
+from job_monitor.backend.domain.runs import (
+    RunState,
+    RunType,
+    TerminationType,
+    Trigger,
+    is_failure,
+)
+from job_monitor.backend.domain.windows import Window
+from job_monitor.backend.graphql.context import JMInfo
+from job_monitor.backend.graphql.pagination import PageInfo, page_size
+from job_monitor.backend.graphql.results import ExpectedError, answer, nested
+from job_monitor.backend.services import runs as run_service
+from job_monitor.backend.services.runs import RunView, TaskView
+from job_monitor.backend.services.session import NotFound as NotFoundError
+from job_monitor.backend.services.session import Session
+
+if TYPE_CHECKING:
+    from job_monitor.backend.graphql.jobs import Job
+
+EXPECTED_DURATION_WINDOW = Window.LAST_30_DAYS
+"""`expectedSeconds` is the job's p50 duration of successful runs over this window."""
+
+strawberry.enum(
+    RunState,
+    name="RunState",
+    description=(
+        "The state of a run, one vocabulary for the system tables and the Jobs API. Active: "
+        "QUEUED, "
+        "PENDING, RUNNING, TERMINATING, BLOCKED, WAITING. Successes: SUCCEEDED, "
+        "SUCCEEDED_WITH_FAILURES. Failures: FAILED, TIMED_OUT, INTERNAL_ERROR. CANCELED is "
+        "neither. "
+        "Not run: SKIPPED, EXCLUDED, UPSTREAM_FAILED, UPSTREAM_CANCELED, DISABLED, "
+        "MAX_CONCURRENT_RUNS_REACHED. UNKNOWN: a value neither source documents, or a run that "
+        "ended whose outcome is not recorded yet."
+    ),
+)
+strawberry.enum(
+    Trigger,
+    name="Trigger",
+    description="What started a run (system CRON = PERIODIC, ONETIME = ONE_TIME, …); UNKNOWN else.",
+)
+strawberry.enum(
+    RunType,
+    name="RunType",
+    description="JOB_RUN, SUBMIT_RUN (runs/submit) or WORKFLOW_RUN (notebook workflows).",
+)
+strawberry.enum(
+    TerminationType,
+    name="TerminationType",
+    description="Who ended a run: SUCCESS, CLIENT_ERROR, INTERNAL_ERROR, CLOUD_FAILURE; UNKNOWN.",
+)
+
+
+def parse_id(raw: str, field: str) -> int:
+    """A Databricks id from the API's `ID` (a decimal string); `InvalidFilter` otherwise."""
+    text = raw.strip()
+    if not text.isdigit() or len(text) > 19 or int(text) <= 0:
+        raise InvalidFilter(field, f"{raw[:40]!r} is not a Databricks id (a positive integer)")
+    return int(text)
+
+
+@strawberry.input(description="Which runs: every condition given must hold; omitted means any.")
+class JobRunFilter:
+    job_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Runs of these jobs (at most 100)."
+    )
+    states: list[RunState] | None = strawberry.field(
+        default=None, description="Runs in one of these states (at most 50)."
+    )
+    termination_codes: list[str] | None = strawberry.field(
+        default=None,
+        description="Runs that ended with one of these codes, e.g. RUN_EXECUTION_ERROR (max. 50).",
+    )
+    triggers: list[Trigger] | None = strawberry.field(
+        default=None, description="Runs started by one of these triggers (at most 50)."
+    )
+    run_types: list[RunType] | None = strawberry.field(
+        default=None, description="Runs of one of these types (at most 50)."
+    )
+    started_after: datetime | None = strawberry.field(
+        default=None, description="Started at or after this time (UTC when no offset is given)."
+    )
+    started_before: datetime | None = strawberry.field(
+        default=None, description="Started before this time (exclusive)."
+    )
+    min_duration_seconds: float | None = strawberry.field(
+        default=None,
+        description="Took at least this long (active runs: time elapsed so far). Inclusive.",
+    )
+    max_duration_seconds: float | None = strawberry.field(
+        default=None, description="Took at most this long. Inclusive."
+    )
+
+    def to_domain(self) -> RunFilter:
+        """The domain filter (validated: `InvalidFilter`)."""
+        return RunFilter(
+            job_ids=tuple(parse_id(raw, "jobIds") for raw in self.job_ids or ()),
+            states=tuple(self.states or ()),
+            termination_codes=tuple(self.termination_codes or ()),
+            triggers=tuple(self.triggers or ()),
+            run_types=tuple(self.run_types or ()),
+            started_after=self.started_after,
+            started_before=self.started_before,
+            min_duration_seconds=self.min_duration_seconds,
+            max_duration_seconds=self.max_duration_seconds,
+        )
+
+
+@strawberry.type(description="The latest run of one task within a job run.")
+class JobRunTask:
+    view: strawberry.Private[TaskView]
+    task_run_id: strawberry.ID = strawberry.field(description="The task run's id.")
+    task_key: str = strawberry.field(description="The task's key within its job.")
+    state: RunState = strawberry.field(description="The task run's state.")
+    termination_code: str | None = strawberry.field(description="How it ended, when it has.")
+    start_time: datetime = strawberry.field(description="When it started (UTC).")
+    end_time: datetime | None = strawberry.field(description="When it ended; null while running.")
+    duration_seconds: float | None = strawberry.field(description="How long it ran.")
+    depends_on: list[str] = strawberry.field(
+        description="Task keys it depends on, from the job's current definition (the DAG)."
+    )
+
+    @classmethod
+    def of(cls, view: TaskView) -> JobRunTask:
+        return cls(
+            view=view,
+            task_run_id=strawberry.ID(str(view.task_run_id)),
+            task_key=view.task_key,
+            state=view.state,
+            termination_code=view.termination_code,
+            start_time=view.start_time,
+            end_time=view.end_time,
+            duration_seconds=view.duration_seconds,
+            depends_on=list(view.depends_on),
+        )
+
+    @strawberry.field(
+        description=(
+            "The error text of a failed task (from the Jobs API's runs/get-output, first 4,000 "
+            "characters); null for other tasks or when the Jobs API no longer keeps the run."
+        )
+    )
+    async def error_message(self, info: JMInfo) -> str | None:
+        if not is_failure(self.view.state):
+            return None
+        return await nested(
+            info.context.loaders.error_message_by_task_run.load(self.view.task_run_id)
+        )
+
+
+@strawberry.type(description="One run of a job, from history and live state merged.")
+class JobRun(relay.Node):
+    view: strawberry.Private[RunView]
+    run_id: strawberry.ID = strawberry.field(description="The Databricks run id.")
+    job_id: strawberry.ID | None = strawberry.field(
+        description="The job's id; null for one-time runs/submit runs."
+    )
+    run_name: str | None = strawberry.field(description="The run's name.")
+    state: RunState = strawberry.field(description="The run's state (never fails: UNKNOWN).")
+    termination_code: str | None = strawberry.field(
+        description="Why it ended (RUN_EXECUTION_ERROR, USER_CANCELED, …); null while running."
+    )
+    termination_type: TerminationType = strawberry.field(description="Who ended it.")
+    start_time: datetime = strawberry.field(description="When it started (UTC).")
+    end_time: datetime | None = strawberry.field(description="When it ended; null while active.")
+    duration_seconds: float | None = strawberry.field(
+        description="How long it ran (repairs included); null while active."
+    )
+    queue_seconds: float | None = strawberry.field(description="Time spent queued, when known.")
+    trigger: Trigger = strawberry.field(description="What started it.")
+    run_type: RunType = strawberry.field(description="The kind of run.")
+    repair_count: int = strawberry.field(description="How many times it was repaired.")
+    is_active: bool = strawberry.field(
+        description="Queued or running now, as the Jobs API says (the state is then its live one)."
+    )
+
+    @classmethod
+    def of(cls, view: RunView) -> JobRun:
+        return cls(
+            view=view,
+            run_id=strawberry.ID(str(view.run_id)),
+            job_id=strawberry.ID(str(view.job_id)) if view.job_id is not None else None,
+            run_name=view.run_name,
+            state=view.state,
+            termination_code=view.termination_code,
+            termination_type=view.termination_type,
+            start_time=view.start_time,
+            end_time=view.end_time,
+            duration_seconds=view.duration_seconds,
+            queue_seconds=view.queue_seconds,
+            trigger=view.trigger,
+            run_type=view.run_type,
+            repair_count=view.repair_count,
+            is_active=view.live,
+        )
+
+    @classmethod
+    def resolve_id(cls, root: JobRun, *, info: JMInfo) -> str:
+        return str(root.view.run_id)
+
+    @strawberry.field(description="The run's job; null for runs/submit runs and deleted jobs.")
+    async def job(
+        self, info: JMInfo
+    ) -> Annotated[Job, strawberry.lazy("job_monitor.backend.graphql.jobs")] | None:
+        from job_monitor.backend.graphql.jobs import Job
+
+        if self.view.job_id is None:
+            return None
+        job = await nested(info.context.loaders.job_by_id.load(self.view.job_id))
+        return Job.of(job, info.context.job_session) if job is not None else None
+
+    @strawberry.field(description="The latest run of each of its tasks, in start order.")
+    async def tasks(self, info: JMInfo) -> list[JobRunTask]:
+        key = (self.view.run_id, self.view.job_id)
+        tasks = await nested(info.context.loaders.tasks_by_run.load(key))
+        return [JobRunTask.of(task) for task in tasks]
+
+    @strawberry.field(
+        description=(
+            "The Jobs API's message on how it ended or what it waits for; null when not kept "
+            "(the Jobs API keeps about 60 days). Costs a Jobs API call per run outside active "
+            "lists."
+        )
+    )
+    async def message(self, info: JMInfo) -> str | None:
+        if self.view.message is not None or self.view.live:
+            return self.view.message
+        live = await nested(info.context.loaders.live_run_by_id.load(self.view.run_id))
+        return live.message if live is not None else None
+
+    @strawberry.field(
+        description=(
+            "0 for the first attempt, incremented on each automatic retry; null when the Jobs API "
+            "no longer keeps the run. Costs a Jobs API call per run outside active lists."
+        )
+    )
+    async def attempt(self, info: JMInfo) -> int | None:
+        if self.view.attempt is not None:
+            return self.view.attempt
+        live = await nested(info.context.loaders.live_run_by_id.load(self.view.run_id))
+        return live.attempt if live is not None else None
+
+    @strawberry.field(description="The run's page in the Databricks UI.")
+    def url(self, info: JMInfo) -> str:
+        services = info.context.job_session.services
+        return self.view.url or services.run_url(self.view.job_id, self.view.run_id)
+
+    @strawberry.field(description="Seconds since it started, while active; else null.")
+    def elapsed_seconds(self, info: JMInfo) -> float | None:
+        return self.view.elapsed_seconds(info.context.job_session.now)
+
+    @strawberry.field(
+        description=(
+            "How long the job usually takes: the p50 duration of its successful runs over the last "
+            "30 days (null without any), to compare with `elapsedSeconds`."
+        )
+    )
+    async def expected_seconds(self, info: JMInfo) -> float | None:
+        if self.view.job_id is None:
+            return None
+        key = (self.view.job_id, EXPECTED_DURATION_WINDOW)
+        health = await nested(info.context.loaders.health_by_job.load(key))
+        return health.duration_p50_seconds
+
+
+@strawberry.type(description="A run and its cursor.")
+class JobRunEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this run.")
+    node: JobRun = strawberry.field(description="The run.")
+
+
+@strawberry.type(
+    description=(
+        "A page of runs, newest first (start time, then run id). Cursors are keyset positions: a "
+        "page boundary never skips or repeats a run, even while new runs arrive."
+    )
+)
+class JobRunConnection:
+    edges: list[JobRunEdge] = strawberry.field(description="The runs with their cursors.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits.")
+
+    @strawberry.field(description="The runs alone.")
+    def nodes(self) -> list[JobRun]:
+        return [edge.node for edge in self.edges]
+
+    @classmethod
+    def of(cls, page: run_service.RunPage) -> JobRunConnection:
+        edges = [JobRunEdge(cursor=run.cursor.encode(), node=JobRun.of(run)) for run in page.runs]
+        return cls(
+            edges=edges,
+            page_info=PageInfo.of(
+                [edge.cursor for edge in edges],
+                has_next=page.has_next_page,
+                has_previous=page.has_previous_page,
+            ),
+        )
+
+
+@strawberry.type(description="The runs queued or running now, from the Jobs API.")
+class ActiveRuns:
+    runs: list[JobRun] = strawberry.field(description="Newest first, at most `first` of them.")
+    total_count: int = strawberry.field(description="Active runs matching the filter, all told.")
+    as_of: datetime = strawberry.field(description="When this request looked (UTC).")
+
+
+JobRunsResult = Annotated[
+    JobRunConnection | ExpectedError,
+    strawberry.union("JobRunsResult", description="A page of runs, or why there is none."),
+]
+JobRunResult = Annotated[
+    JobRun | ExpectedError,
+    strawberry.union("JobRunResult", description="The run, or why there is none."),
+]
+ActiveRunsResult = Annotated[
+    ActiveRuns | ExpectedError,
+    strawberry.union("ActiveRunsResult", description="The active runs, or why there are none."),
+]
+
+
+async def runs_connection(
+    session: Session,
+    run_filter: JobRunFilter | None,
+    first: int | None,
+    after: str | None,
+    *,
+    job_id: int | None = None,
+) -> JobRunConnection:
+    """The page the arguments ask for (shared by `jobRuns` and `Job.runs`)."""
+    size = page_size(first, session.settings.max_page_size)
+    domain_filter = (run_filter or JobRunFilter()).to_domain()
+    if job_id is not None:
+        if domain_filter.job_ids and job_id not in domain_filter.job_ids:
+            # Job.runs with a filter that names other jobs only: none of this job's runs match.
+            return JobRunConnection.of(run_service.RunPage((), False, after is not None))
+        domain_filter = replace(domain_filter, job_ids=(job_id,))
+    cursor = RunCursor.decode(after) if after is not None else None
+    page = await run_service.list_runs(session, domain_filter, size, cursor)
+    return JobRunConnection.of(page)
+
+
+async def _run(session: Session, run_id: str) -> JobRun:
+    try:
+        parsed = parse_id(run_id, "runId")
+    except InvalidFilter:
+        raise NotFoundError("run", run_id[:40]) from None
+    return JobRun.of(await run_service.get_run(session, parsed))
+
+
+async def _active(
+    session: Session, run_filter: JobRunFilter | None, first: int | None
+) -> ActiveRuns:
+    ceiling = session.settings.max_page_size
+    # Unlike the paged lists, "what is running now" defaults to as many as a page may hold.
+    size = page_size(ceiling if first is None else first, ceiling)
+    domain_filter = (run_filter or JobRunFilter()).to_domain()
+    runs = await run_service.active_runs(session, domain_filter)
+    return ActiveRuns(
+        runs=[JobRun.of(run) for run in runs[:size]], total_count=len(runs), as_of=session.now
+    )
+
+
+@strawberry.type
+class RunQueries:
+    @strawberry.field(
+        description=(
+            "The viewer's job runs, newest first: history from the system tables (up to 365 days) "
+            "merged with live state from the Jobs API, each run once."
+        )
+    )
+    async def job_runs(
+        self,
+        info: JMInfo,
+        filter: JobRunFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> JobRunsResult:
+        return await answer(runs_connection(info.context.job_session, filter, first, after))
+
+    @strawberry.field(description="One run of the viewer's jobs; `NotFound` for others.")
+    async def job_run(self, info: JMInfo, run_id: strawberry.ID) -> JobRunResult:
+        return await answer(_run(info.context.job_session, run_id))
+
+    @strawberry.field(
+        description=(
+            "Runs queued or running now (Jobs API), newest first, each with `elapsedSeconds` and "
+            "`expectedSeconds`; at most `first` (default and ceiling: the page size limit)."
+        )
+    )
+    async def active_runs(
+        self,
+        info: JMInfo,
+        filter: JobRunFilter | None = None,
+        first: int | None = None,
+    ) -> ActiveRunsResult:
+        return await answer(_active(info.context.job_session, filter, first))

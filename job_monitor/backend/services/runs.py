@@ -1,0 +1,312 @@
+"""Runs: history from the system tables merged with live state from the Jobs API.
+
+A run is one `RunView` whichever source knows it, so it is never shown twice or in two states:
+
+* the system tables know finished runs and, for runs still going, only that they started (slices
+  without a result); the Jobs API's active runs say what those are doing now (queued, running,
+  terminating …). A run both know takes the live state and keeps the history's start time, which is
+  its position in every list;
+* a run the Jobs API lists as active but the system tables do not have yet (ingestion lags; queued
+  runs have no slices at all) comes from the Jobs API alone, at its place in start-time order;
+* a run the system tables hold without a result that the Jobs API no longer lists as active has
+  ended, but its outcome is not recorded yet: its state follows the domain's rule for a finished run
+  without a result (the termination code if any, else UNKNOWN).
+
+Lists merge both sources under the same filter and keyset cursor, so pages stay exact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from job_monitor.backend.data.history import RunRecord, TaskRunRecord
+from job_monitor.backend.data.jobs_api import LiveRun, NotFoundError
+from job_monitor.backend.data.visibility import run_detail_for
+from job_monitor.backend.domain.cursors import RunCursor
+from job_monitor.backend.domain.filters import RunFilter
+from job_monitor.backend.domain.runs import (
+    RunState,
+    RunType,
+    TerminationType,
+    Trigger,
+    is_active,
+    state_from_system_table,
+)
+from job_monitor.backend.services.session import NotFound, Session
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    """A job run as the API shows it. `live` when the Jobs API says it is active now; `message`,
+    `attempt` and `url` are known only from the Jobs API (None: not fetched or not kept)."""
+
+    run_id: int
+    job_id: int | None
+    run_name: str | None
+    state: RunState
+    termination_code: str | None
+    termination_type: TerminationType
+    message: str | None
+    start_time: datetime
+    end_time: datetime | None
+    duration_seconds: float | None
+    queue_seconds: float | None
+    trigger: Trigger
+    run_type: RunType
+    attempt: int | None
+    repair_count: int
+    url: str | None
+    live: bool
+
+    @property
+    def cursor(self) -> RunCursor:
+        return RunCursor(start_time=self.start_time, run_id=self.run_id)
+
+    def elapsed_seconds(self, now: datetime) -> float | None:
+        """Seconds since the run started, while it is active."""
+        if not self.live:
+            return None
+        return max(0.0, (now - self.start_time).total_seconds())
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    """The latest run of one task of a job run; `depends_on` from the job's current definition."""
+
+    task_run_id: int
+    job_run_id: int
+    task_key: str
+    state: RunState
+    termination_code: str | None
+    termination_type: TerminationType
+    start_time: datetime
+    end_time: datetime | None
+    duration_seconds: float | None
+    depends_on: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RunPage:
+    runs: tuple[RunView, ...]
+    has_next_page: bool
+    has_previous_page: bool
+
+
+def _from_history(run: RunRecord) -> RunView:
+    return RunView(
+        run_id=run.run_id,
+        job_id=run.job_id,
+        run_name=run.run_name,
+        state=run.state,
+        termination_code=run.termination_code,
+        termination_type=run.termination_type,
+        message=None,
+        start_time=run.start_time,
+        end_time=run.end_time,
+        duration_seconds=run.duration_seconds,
+        queue_seconds=run.queue_seconds,
+        trigger=run.trigger,
+        run_type=run.run_type,
+        attempt=None,
+        repair_count=run.repair_count,
+        url=None,
+        live=False,
+    )
+
+
+def _from_live(run: LiveRun, now: datetime) -> RunView:
+    return RunView(
+        run_id=run.run_id,
+        job_id=run.job_id,
+        run_name=run.run_name,
+        state=run.state,
+        termination_code=run.termination_code,
+        termination_type=run.termination_type,
+        message=run.message,
+        # A run listed without a start time was created just now.
+        start_time=run.start_time or now,
+        end_time=run.end_time,
+        duration_seconds=run.duration_seconds,
+        queue_seconds=run.queue_seconds,
+        trigger=run.trigger,
+        run_type=run.run_type,
+        attempt=run.attempt,
+        repair_count=run.repair_count,
+        url=run.url,
+        live=is_active(run.state),
+    )
+
+
+def merged(run: RunRecord, live: Mapping[int, LiveRun], now: datetime) -> RunView:
+    """One run from both sources (see the module docstring)."""
+    view = _from_history(run)
+    if run.end_time is not None:
+        return view
+    current = live.get(run.run_id)
+    if current is None:
+        ended = state_from_system_table(None, run.termination_code, is_finished=True)
+        return replace(view, state=ended)
+    from_api = _from_live(current, now)
+    return replace(from_api, start_time=run.start_time, run_name=run.run_name or from_api.run_name)
+
+
+def _matches(run_filter: RunFilter, view: RunView, now: datetime) -> bool:
+    """The filter on one run in memory; an active run's duration is the time elapsed so far."""
+    if view.job_id is None and run_filter.job_ids:
+        return False
+    return run_filter.matches(
+        # `runs/submit` runs belong to no job; only viewers who see everything get them.
+        job_id=view.job_id or 0,
+        state=view.state,
+        termination_code=view.termination_code,
+        trigger=view.trigger,
+        run_type=view.run_type,
+        start_time=view.start_time,
+        duration_seconds=view.elapsed_seconds(now) if view.live else view.duration_seconds,
+    )
+
+
+async def _live_by_id(session: Session) -> dict[int, LiveRun]:
+    return {run.run_id: run for run in await session.active_runs()}
+
+
+async def list_runs(
+    session: Session, run_filter: RunFilter, first: int, after: RunCursor | None
+) -> RunPage:
+    """The viewer's runs matching the filter, newest first, `first` after the cursor."""
+    history = await session.history()
+    scope = await session.scope()
+    page, live = await asyncio.gather(
+        history.runs_page(
+            run_filter, visible_job_ids=scope, first=first, after=after, now=session.now
+        ),
+        _live_by_id(session),
+    )
+    views = {run.run_id: merged(run, live, session.now) for run in page.runs}
+    if page.runs and page.has_next_page:
+        # History runs past this page sort after its last one; live runs are placed among them.
+        floor: RunCursor | None = page.runs[-1].cursor
+    else:
+        floor = None
+    for run in live.values():
+        view = _from_live(run, session.now)
+        if view.run_id in views or not _matches(run_filter, view, session.now):
+            continue
+        if after is not None and not after.precedes(view.start_time, view.run_id):
+            continue
+        if floor is not None and floor.precedes(view.start_time, view.run_id):
+            continue
+        views[view.run_id] = view
+    ordered = sorted(views.values(), key=lambda v: (v.start_time, v.run_id), reverse=True)
+    # States filtered in SQL by the history's state: a live state may no longer match.
+    ordered = [view for view in ordered if _state_matches(run_filter, view)]
+    return RunPage(
+        runs=tuple(ordered[:first]),
+        has_next_page=len(ordered) > first or page.has_next_page,
+        has_previous_page=after is not None,
+    )
+
+
+def _state_matches(run_filter: RunFilter, view: RunView) -> bool:
+    return not run_filter.states or view.state in run_filter.states
+
+
+async def runs_by_id(session: Session, run_ids: Collection[int]) -> dict[int, RunView]:
+    """Those of these runs the viewer may see, by id (one statement for the batch); absent:
+    missing or hidden, alike."""
+    visible = await session.visible()
+    history = await session.history()
+    records, live = await asyncio.gather(
+        history.runs_by_id(run_ids, session.now), _live_by_id(session)
+    )
+    views: dict[int, RunView] = {}
+    for run_id in run_ids:
+        record = records.get(run_id)
+        if record is not None:
+            if visible.contains(record.job_id):
+                views[run_id] = merged(record, live, session.now)
+        elif run_id in live:
+            # Active runs are already cut to the viewer's jobs.
+            views[run_id] = _from_live(live[run_id], session.now)
+    return views
+
+
+async def get_run(session: Session, run_id: int) -> RunView:
+    """One run of the viewer's, or `NotFound` (also for a run of a job they may not see).
+
+    A run neither the system tables nor the active list know may be too new for the system tables
+    and already finished: the Jobs API is asked last."""
+    found = (await runs_by_id(session, [run_id])).get(run_id)
+    if found is not None:
+        return found
+    visible = await session.visible()
+    try:
+        run = await run_detail_for(visible, session.services.jobs_api, run_id)
+    except NotFoundError:
+        raise NotFound("run", run_id) from None
+    if run.start_time is None:
+        raise NotFound("run", run_id)
+    view = _from_live(run, session.now)
+    return replace(view, live=is_active(run.state))
+
+
+async def active_runs(session: Session, run_filter: RunFilter) -> tuple[RunView, ...]:
+    """Runs queued or running now that the viewer may see and the filter keeps, newest first."""
+    views = (_from_live(run, session.now) for run in await session.active_runs())
+    kept = [view for view in views if _matches(run_filter, view, session.now)]
+    return tuple(sorted(kept, key=lambda v: (v.start_time, v.run_id), reverse=True))
+
+
+async def tasks_by_run(
+    session: Session, runs: Mapping[int, int | None]
+) -> dict[int, tuple[TaskView, ...]]:
+    """The tasks of these job runs (run id → its job id), one statement for the batch. The runs
+    must already be the viewer's (they come from a visible run)."""
+    history = await session.history()
+    records = await history.task_runs(list(runs), session.now)
+    catalog = await session.catalog()
+    answer: dict[int, tuple[TaskView, ...]] = {}
+    for run_id, job_id in runs.items():
+        job = catalog.get(job_id) if job_id is not None else None
+        edges = {task.task_key: task.depends_on for task in job.tasks} if job else {}
+        answer[run_id] = tuple(_task(task, edges) for task in records.get(run_id, ()))
+    return answer
+
+
+def _task(task: TaskRunRecord, edges: Mapping[str, tuple[str, ...]]) -> TaskView:
+    return TaskView(
+        task_run_id=task.task_run_id,
+        job_run_id=task.job_run_id,
+        task_key=task.task_key,
+        state=task.state,
+        termination_code=task.termination_code,
+        termination_type=task.termination_type,
+        start_time=task.start_time,
+        end_time=task.end_time,
+        duration_seconds=task.duration_seconds,
+        depends_on=edges.get(task.task_key, ()),
+    )
+
+
+async def task_error_messages(session: Session, task_run_ids: Iterable[int]) -> dict[int, str]:
+    """Error text of failed task runs (`runs/get-output`, bounded concurrency). The task runs must
+    belong to runs the viewer may see (they come from a visible run's tasks)."""
+    return await session.services.jobs_api.task_error_messages(task_run_ids)
+
+
+async def live_details(session: Session, run_ids: Collection[int]) -> dict[int, LiveRun]:
+    """The Jobs API's view of runs the viewer may see (for message, attempt and the run page);
+    runs the Jobs API no longer keeps (about 60 days) are absent."""
+    jobs_api = session.services.jobs_api
+
+    async def one(run_id: int) -> LiveRun | None:
+        try:
+            return await jobs_api.run_detail(run_id, include_task_errors=False)
+        except NotFoundError:
+            return None
+
+    found = await asyncio.gather(*(one(run_id) for run_id in run_ids))
+    return {run.run_id: run for run in found if run is not None}
