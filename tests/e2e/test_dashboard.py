@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from job_monitor.backend.app import RunningService
 from tests.e2e.conftest import OpenPage, screenshot
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 SIGNED_IN_AS = "Signed in as"
 SERVICE_HEALTH = "Service health"
