@@ -15,6 +15,8 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useTypeImports: true,
         defaultScalarType: 'unknown',
+        // The service sends both as ISO 8601 strings.
+        scalars: { Date: 'string', DateTime: 'string' },
         avoidOptionals: true,
       },
     },

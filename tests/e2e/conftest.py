@@ -9,9 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 from pydantic import SecretStr
 
 from job_monitor.backend.app import STATIC_DIR, RunningService
@@ -32,6 +41,10 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 VIEWPORT: ViewportSize = {"width": 1366, "height": 860}
+USER_CHOOSER = "Act as local user"
+
+# History queries on a cold cache take seconds on a busy 2-core machine (Playwright's default: 5 s).
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="session")
@@ -102,3 +115,34 @@ def screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     file_name = re.sub(r"[^a-z0-9_-]+", "-", name.lower())
     page.screenshot(path=ARTIFACTS / f"{file_name}.png", full_page=True)
+
+
+AskApi = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def ask_api(service: RunningService) -> Iterator[AskApi]:
+    """The API's own answer, over HTTP: `ask_api(query, user="alice", **variables)` → `data`.
+
+    Tests compare what the page shows with this, so they need no hard-coded data of the stand-in.
+    """
+    with httpx.Client(base_url=service.url, timeout=60) as http:
+
+        def ask(query: str, user: str = "alice", **variables: Any) -> dict[str, Any]:
+            response = http.post(
+                "/api/graphql",
+                json={"query": query, "variables": variables},
+                headers={"X-Forwarded-Access-Token": f"local-{user}"},
+            )
+            response.raise_for_status()
+            body: dict[str, Any] = response.json()
+            assert "errors" not in body, body["errors"]
+            data: dict[str, Any] = body["data"]
+            return data
+
+        yield ask
+
+
+def act_as(page: Page, user: str) -> None:
+    """Chooses a local user in the sidebar, as a person would."""
+    page.get_by_label(USER_CHOOSER).select_option(user)

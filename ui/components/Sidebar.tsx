@@ -5,9 +5,16 @@ import { cx } from '../lib/classNames';
 import { authModeLabel, initials, viewerName } from '../lib/viewer';
 import { chooseLocalUser, useLocalUser } from '../session/localUser';
 import { useViewer } from '../session/useViewer';
-import { Icon } from './kit/Icon';
+import { Icon, type IconName } from './kit/Icon';
 import { LocalUserChooser } from './LocalUserChooser';
 import styles from './Sidebar.module.css';
+
+const NAV = [
+  { to: '/overview', label: 'Overview', icon: 'chart' },
+  { to: '/jobs', label: 'Jobs', icon: 'list' },
+  { to: '/running', label: 'Running now', icon: 'play' },
+  { to: '/dashboard', label: 'Dashboard', icon: 'dashboard' },
+] as const satisfies readonly { to: string; label: string; icon: IconName }[];
 
 export function Sidebar() {
   const { data } = useViewer();
@@ -26,7 +33,7 @@ export function Sidebar() {
 
   return (
     <aside className={styles.sidebar}>
-      <Link to="/dashboard" className={styles.brand}>
+      <Link to="/overview" className={styles.brand}>
         <span className={styles.logo}>
           <Icon name="dashboard" size={18} />
         </span>
@@ -43,12 +50,14 @@ export function Sidebar() {
       )}
       <nav aria-label="Main">
         <ul className={styles.navList}>
-          <li>
-            <Link to="/dashboard" className={styles.navLink}>
-              <Icon name="dashboard" />
-              Dashboard
-            </Link>
-          </li>
+          {NAV.map((item) => (
+            <li key={item.to}>
+              <Link to={item.to} className={styles.navLink}>
+                <Icon name={item.icon} />
+                {item.label}
+              </Link>
+            </li>
+          ))}
         </ul>
       </nav>
       {(showChooser || signedIn !== null) && (

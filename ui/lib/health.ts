@@ -3,6 +3,9 @@ import type { HealthStatus } from '../gql/graphql';
 /** How a status reads on screen: a colour family that is never the only signal (a label goes with it). */
 export type StatusTone = 'ok' | 'warning' | 'critical' | 'neutral';
 
+/** Status tones plus `info`: something in progress or worth knowing, neither good nor bad. */
+export type DisplayTone = StatusTone | 'info';
+
 interface StatusPresentation {
   label: string;
   tone: StatusTone;

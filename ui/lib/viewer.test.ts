@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
-import { authModeDescription, authModeLabel, initials, sortedGroups, viewerName } from './viewer';
+import {
+  authModeDescription,
+  authModeLabel,
+  initials,
+  shortUserName,
+  sortedGroups,
+  viewerName,
+} from './viewer';
 
 describe('viewerName', () => {
   it('prefers the display name', () => {
@@ -46,5 +53,17 @@ describe('sortedGroups', () => {
       'data-eng',
       'users',
     ]);
+  });
+});
+
+describe('shortUserName', () => {
+  it('keeps the local part of an e-mail address', () => {
+    expect(shortUserName('dana.kim@example.com')).toBe('dana.kim');
+  });
+
+  it('keeps a name that is no e-mail address, such as a service principal id', () => {
+    expect(shortUserName('6f1c2a9e-0000-4000-8000-000000000001')).toBe(
+      '6f1c2a9e-0000-4000-8000-000000000001',
+    );
   });
 });

@@ -11,6 +11,12 @@ export function viewerName(viewer: NamedViewer): string {
   return display !== undefined && display !== '' ? display : viewer.userName;
 }
 
+/** A user name for a crowded table: an e-mail address's local part; other names (ids) as they are. */
+export function shortUserName(userName: string): string {
+  const at = userName.indexOf('@');
+  return at > 0 ? userName.slice(0, at) : userName;
+}
+
 /** Up to two initials for an avatar, from a name or an e-mail address. */
 export function initials(name: string): string {
   const local = name.split('@')[0] ?? name;

@@ -4,8 +4,11 @@ import { executeGraphQL, operationName, type TypedQuery } from '../lib/graphql';
 import { localUserToken } from '../lib/localUsers';
 import { useLocalUser } from './localUser';
 
-interface QueryOptions {
-  refetchInterval?: number;
+interface QueryOptions<TResult> {
+  /** A fixed interval, or one chosen from the latest answer (e.g. only while a warehouse starts). */
+  refetchInterval?: number | ((data: TResult | undefined) => number | false);
+  /** Keep showing the previous answer while another page loads (never another user's). */
+  keepPreviousData?: boolean;
 }
 
 /**
@@ -15,7 +18,7 @@ interface QueryOptions {
 export function useGraphQLQuery<TResult, TVariables>(
   document: TypedQuery<TResult, TVariables>,
   variables: TVariables,
-  options: QueryOptions = {},
+  { refetchInterval, keepPreviousData = false }: QueryOptions<TResult> = {},
 ): UseQueryResult<TResult> {
   const localUser = useLocalUser();
   return useQuery({
@@ -25,6 +28,13 @@ export function useGraphQLQuery<TResult, TVariables>(
         accessToken: localUser === null ? null : localUserToken(localUser),
         signal,
       }),
-    ...options,
+    refetchInterval:
+      typeof refetchInterval === 'function'
+        ? (query) => refetchInterval(query.state.data)
+        : refetchInterval,
+    placeholderData: keepPreviousData
+      ? (previous, previousQuery) =>
+          previousQuery?.queryKey[3] === localUser ? previous : undefined
+      : undefined,
   });
 }

@@ -37,6 +37,42 @@ const PATHS = {
     </>
   ),
   cloud: <path d="M6 15.5h8.5a3.5 3.5 0 00.4-7A5 5 0 005.3 9.6 3 3 0 006 15.5z" />,
+  chart: (
+    <>
+      <path d="M3 16.5h14" />
+      <path d="M5.5 13.5v-4M9 13.5V5.5M12.5 13.5v-6M16 13.5v-2.5" />
+    </>
+  ),
+  list: (
+    <>
+      <path d="M7.5 5.5h9M7.5 10h9M7.5 14.5h9" />
+      <path d="M3.5 5.5h.1M3.5 10h.1M3.5 14.5h.1" />
+    </>
+  ),
+  play: (
+    <>
+      <circle cx="10" cy="10" r="7" />
+      <path d="M8.5 7.3l4 2.7-4 2.7z" />
+    </>
+  ),
+  clock: (
+    <>
+      <circle cx="10" cy="10" r="7" />
+      <path d="M10 6v4.2l2.8 1.8" />
+    </>
+  ),
+  search: (
+    <>
+      <circle cx="8.8" cy="8.8" r="5" />
+      <path d="M12.5 12.5l4 4" />
+    </>
+  ),
+  external: (
+    <>
+      <path d="M11.5 3.5h5v5M16.5 3.5L9.5 10.5" />
+      <path d="M14.5 11.5v4a1 1 0 01-1 1h-9a1 1 0 01-1-1v-9a1 1 0 011-1h4" />
+    </>
+  ),
 } satisfies Record<string, ReactNode>;
 
 export type IconName = keyof typeof PATHS;

@@ -1,4 +1,4 @@
-import type { StatusTone } from '../../lib/health';
+import type { DisplayTone, StatusTone } from '../../lib/health';
 import type { IconName } from './Icon';
 
 /** The icon that goes with each status colour. */
@@ -8,3 +8,6 @@ export const STATUS_ICONS: Record<StatusTone, IconName> = {
   critical: 'cross',
   neutral: 'question',
 };
+
+/** … and with `info`, used for things still in progress. */
+export const TONE_ICONS: Record<DisplayTone, IconName> = { ...STATUS_ICONS, info: 'clock' };

@@ -1,0 +1,158 @@
+"""The overview page in headless Chromium, against the service and the local workspace.
+
+Figures on the page are compared with the API's own answer for the same person and window.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from tests.e2e.conftest import AskApi, act_as, screenshot
+
+pytestmark = pytest.mark.e2e
+
+HEADLINE = "Headline figures"
+TOP_FAILING_JOBS = "Top failing jobs"
+
+OVERVIEW = """
+query Overview($window: Window!) {
+  overview(window: $window) {
+    __typename
+    ... on Overview { runs failed jobsInFailingStreak topFailingJobs(limit: 10) { job { name } } }
+  }
+}
+"""
+
+JOBS_NAMED = """
+query JobsNamed($pattern: String!) {
+  jobs(filter: {namePattern: $pattern}) {
+    __typename
+    ... on JobConnection { nodes { name } }
+  }
+}
+"""
+
+
+def figure(page: Page, label: str) -> str:
+    """The value shown under a headline figure's label."""
+    tile = page.get_by_role("region", name=HEADLINE).locator(
+        "div", has=page.get_by_text(label, exact=True)
+    )
+    return tile.locator("dd").first.inner_text()
+
+
+def test_the_app_opens_on_the_overview(page: Page) -> None:
+    # when a person opens the app
+    page.goto("/")
+
+    # then they land on the overview, the first entry of the sidebar
+    expect(page).to_have_url(re.compile(r"/overview$"))
+    expect(page).to_have_title("Overview · Job Monitor")
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link").first).to_have_text("Overview")
+    expect(nav.get_by_role("link", name="Overview")).to_have_attribute("aria-current", "page")
+
+
+def test_the_overview_shows_headline_numbers_and_a_top_failing_job_that_exists(
+    page: Page, ask_api: AskApi
+) -> None:
+    # given what the API says about alice's last 7 days
+    expected = ask_api(OVERVIEW, window="LAST_7_DAYS")["overview"]
+    assert expected["__typename"] == "Overview"
+
+    # when alice opens the overview
+    page.goto("/overview")
+
+    # then the headline figures are the API's
+    headline = page.get_by_role("region", name=HEADLINE)
+    expect(headline).to_contain_text("Runs")
+    expect(headline.locator("dd").first).to_have_text(f"{expected['runs']:,}")
+    assert figure(page, "Failed") == f"{expected['failed']:,}"
+    assert figure(page, "Jobs in a failing streak") == f"{expected['jobsInFailingStreak']:,}"
+    for label in ("Success rate", "Running now", "Queued now"):
+        expect(headline).to_contain_text(label)
+
+    # and the top failing job is a job alice can find by its name
+    top = page.get_by_role("region", name=TOP_FAILING_JOBS)
+    first_name = top.get_by_role("table", name=TOP_FAILING_JOBS).locator("tbody th").first
+    expect(first_name).to_have_text(expected["topFailingJobs"][0]["job"]["name"])
+    name = first_name.inner_text()
+    found = ask_api(JOBS_NAMED, pattern=name)["jobs"]["nodes"]
+    assert name in [job["name"] for job in found]
+    # and the daily series and the failure breakdown are drawn
+    expect(page.get_by_role("img", name=re.compile("Runs and failed runs per day"))).to_be_visible()
+    expect(page.get_by_role("list", name="Failures by termination code")).to_be_visible()
+    screenshot(page, "overview-alice")
+
+    # and following the job leads to its health on the jobs page
+    first_name.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/jobs\?"))
+    expect(page.get_by_role("table", name="Jobs").locator("tbody th").first).to_have_text(name)
+
+
+def test_choosing_a_window_shows_its_figures(page: Page, ask_api: AskApi) -> None:
+    # given the API's run count for the last 30 days
+    expected = ask_api(OVERVIEW, window="LAST_30_DAYS")["overview"]
+
+    # when alice chooses the last 30 days on the overview
+    page.goto("/overview")
+    expect(page.get_by_role("region", name=HEADLINE)).to_be_visible()
+    page.get_by_label("Window").select_option(label="Last 30 days")
+
+    # then the address keeps the choice and the figures are the window's
+    expect(page).to_have_url(re.compile(r"window=LAST_30_DAYS"))
+    headline = page.get_by_role("region", name=HEADLINE)
+    expect(headline.locator("dd").first).to_have_text(f"{expected['runs']:,}")
+    screenshot(page, "overview-30-days")
+
+
+def test_while_the_warehouse_starts_the_overview_says_it_is_warming_up(page: Page) -> None:
+    # given a service whose SQL warehouse is still starting (its typed answer, fixed here)
+    warming_up = {
+        "data": {
+            "overview": {
+                "__typename": "WarehouseUnavailable",
+                "message": "The SQL warehouse is STARTING.",
+                "code": "WAREHOUSE_UNAVAILABLE",
+                "state": "STARTING",
+            }
+        }
+    }
+
+    def answer(route: Route) -> None:
+        if "query Overview" in (route.request.post_data or ""):
+            route.fulfill(status=200, content_type="application/json", body=json.dumps(warming_up))
+        else:
+            route.continue_()
+
+    page.route("**/api/graphql", answer)
+
+    # when the overview is opened
+    page.goto("/overview")
+
+    # then it says the warehouse is warming up, as a warning rather than a failure
+    notice = page.get_by_role("status").filter(has_text="warming up")
+    expect(notice).to_contain_text("The SQL warehouse is starting — warming up")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    screenshot(page, "overview-warehouse-starting")
+
+
+def test_bob_s_overview_covers_only_the_jobs_he_can_see(page: Page, ask_api: AskApi) -> None:
+    # given the API's overview for bob, who sees fewer jobs than alice
+    bobs = ask_api(OVERVIEW, "bob", window="LAST_7_DAYS")["overview"]
+    alices = ask_api(OVERVIEW, window="LAST_7_DAYS")["overview"]
+    assert bobs["runs"] < alices["runs"]
+
+    # when bob opens the overview
+    page.goto("/overview")
+    act_as(page, "bob")
+
+    # then the figures are his, not alice's
+    headline = page.get_by_role("region", name=HEADLINE)
+    expect(headline.locator("dd").first).to_have_text(f"{bobs['runs']:,}")
+    assert figure(page, "Failed") == f"{bobs['failed']:,}"
+    screenshot(page, "overview-bob")
