@@ -249,6 +249,34 @@ def _outcome_params() -> dict[str, QueryParam]:
     }
 
 
+def _run_filter_params(run_filter: RunFilter, job_ids: JobScope) -> dict[str, QueryParam] | None:
+    """The filter's parameters of the run lists (not its start bounds' scan); None when no run can
+    match (no jobs left, or only states the system tables do not know)."""
+    include_unfinished = RunState.RUNNING in run_filter.states
+    result_states = [raw for state in run_filter.states for raw in state.system_result_states()]
+    if (job_ids is not None and not job_ids) or (
+        run_filter.states and not result_states and not include_unfinished
+    ):
+        return None
+    return {
+        "job_ids": _scope_param(job_ids),
+        "started_before": run_filter.started_before or NULL_TIMESTAMP,
+        "result_states": _raw_list(result_states) if run_filter.states else NULL_STRING,
+        "include_unfinished": include_unfinished,
+        "termination_codes": _raw_list(run_filter.termination_codes) or NULL_STRING,
+        "trigger_types": (
+            _raw_list(raw for trigger in run_filter.triggers for raw in trigger.raw_values())
+            or NULL_STRING
+        ),
+        "run_types": (
+            _raw_list(raw for kind in run_filter.run_types for raw in kind.raw_values())
+            or NULL_STRING
+        ),
+        "min_duration_seconds": _opt_double(run_filter.min_duration_seconds),
+        "max_duration_seconds": _opt_double(run_filter.max_duration_seconds),
+    }
+
+
 def effective_job_ids(requested: Collection[int], visible: JobScope) -> JobScope:
     """The jobs a run list covers: those requested (all when none are) cut to those visible."""
     if not requested:
@@ -507,29 +535,12 @@ class History:
         if first < 1:
             raise ValueError("first must be at least 1")
         job_ids = effective_job_ids(run_filter.job_ids, visible_job_ids)
-        include_unfinished = RunState.RUNNING in run_filter.states
-        result_states = [raw for state in run_filter.states for raw in state.system_result_states()]
-        if (job_ids is not None and not job_ids) or (
-            run_filter.states and not result_states and not include_unfinished
-        ):
+        filters = _run_filter_params(run_filter, job_ids)
+        if filters is None:
             return RunsPage((), has_next_page=False)
         started_after = run_filter.started_after or _retention_start(now)
         params: dict[str, QueryParam] = {
-            "job_ids": _scope_param(job_ids),
-            "started_before": run_filter.started_before or NULL_TIMESTAMP,
-            "result_states": _raw_list(result_states) if run_filter.states else NULL_STRING,
-            "include_unfinished": include_unfinished,
-            "termination_codes": _raw_list(run_filter.termination_codes) or NULL_STRING,
-            "trigger_types": (
-                _raw_list(raw for trigger in run_filter.triggers for raw in trigger.raw_values())
-                or NULL_STRING
-            ),
-            "run_types": (
-                _raw_list(raw for kind in run_filter.run_types for raw in kind.raw_values())
-                or NULL_STRING
-            ),
-            "min_duration_seconds": _opt_double(run_filter.min_duration_seconds),
-            "max_duration_seconds": _opt_double(run_filter.max_duration_seconds),
+            **filters,
             "after_start_time": after.start_time if after else NULL_TIMESTAMP,
             "after_run_id": after.run_id if after else NULL_BIGINT,
             # One more than asked tells whether another page follows.
@@ -549,6 +560,39 @@ class History:
             if len(runs) > first or lower == started_after:
                 break
         return RunsPage(runs[:first], has_next_page=len(runs) > first)
+
+    async def latest_runs(
+        self, run_filter: RunFilter, *, job_ids: Collection[int], per_job: int, now: datetime
+    ) -> Mapping[int, RunsPage]:
+        """The first page of each job's runs matching the filter (its `job_ids` aside), newest
+        first: `per_job` runs per job, by job id, in one statement. The caller passes only jobs
+        the viewer may see; a job without matching runs is absent."""
+        if per_job < 1:
+            raise ValueError("per_job must be at least 1")
+        filters = _run_filter_params(run_filter, job_ids)
+        if not job_ids or filters is None:
+            return {}
+        # The whole range, not spans as for one page: a span wide enough for every job at once
+        # is the whole range for a job that seldom runs.
+        started_after = run_filter.started_after or _retention_start(now)
+        params: dict[str, QueryParam] = {
+            **filters,
+            "started_after": started_after,
+            "scan_start": started_after - RUN_LOOKBACK,
+            "per_job": per_job,
+        }
+
+        def pages(rows: Sequence[Row]) -> dict[int, RunsPage]:
+            by_job: dict[int, list[RunRecord]] = {}
+            for row in rows:
+                run = _run(row)
+                by_job.setdefault(run.job_id, []).append(run)
+            return {
+                job_id: RunsPage(tuple(runs[:per_job]), has_next_page=len(runs) > per_job)
+                for job_id, runs in by_job.items()
+            }
+
+        return await self._cached("job_runs_latest_per_job", params, pages)
 
     async def runs_by_id(self, run_ids: Collection[int], now: datetime) -> Mapping[int, RunRecord]:
         """The runs with these ids that the system tables hold (one statement per batch). The

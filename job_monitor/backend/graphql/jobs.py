@@ -28,6 +28,7 @@ from job_monitor.backend.graphql.runs import (
     JobRun,
     JobRunFilter,
     JobRunsResult,
+    latest_runs_connection,
     parse_id,
     runs_connection,
 )
@@ -43,8 +44,8 @@ PERMISSIONS_COMPLETE = (
     "covers only the jobs whose permissions are known (never a job the viewer may not see)."
 )
 MAX_NESTED_RUN_LISTS = 5
-"""`Job.runs` costs a statement per job, so a request may list the runs of at most this many jobs;
-`jobRuns(filter: {jobIds: […]})` lists the runs of up to 100 jobs in one statement."""
+"""`Job.runs` with a cursor (a later page of one job's runs) costs statements per job, so a request
+may ask for later pages of at most this many jobs; first pages are batched (one statement)."""
 
 strawberry.enum(
     Window,
@@ -245,8 +246,10 @@ class Job(relay.Node):
 
     @strawberry.field(
         description=(
-            "Its runs, newest first (as `jobRuns` for this job). At most "
-            f"{MAX_NESTED_RUN_LISTS} jobs per request; use `jobRuns(filter: {{jobIds}})` for more."
+            "Its runs, newest first (as `jobRuns` for this job). The first page (no `after`) "
+            "comes with the other jobs' first pages in one batch, for any number of jobs; later "
+            f"pages of at most {MAX_NESTED_RUN_LISTS} jobs per request (`LimitExceeded` beyond): "
+            "use `jobRuns(filter: {jobIds})` to page through more."
         )
     )
     async def runs(
@@ -256,19 +259,21 @@ class Job(relay.Node):
         first: int | None = None,
         after: str | None = None,
     ) -> JobRunsResult:
+        job_id = self.definition.job_id
+        if after is None:
+            return await answer(latest_runs_connection(info, filter, first, job_id))
         session = info.context.job_session
         session.nested_run_lists += 1
         if session.nested_run_lists > MAX_NESTED_RUN_LISTS:
             return LimitExceeded(
                 message=(
-                    f"runs: listed for at most {MAX_NESTED_RUN_LISTS} jobs per request; use "
-                    "jobRuns(filter: {jobIds: [...]}) for more"
+                    f"runs: later pages (after) listed for at most {MAX_NESTED_RUN_LISTS} jobs "
+                    "per request; use jobRuns(filter: {jobIds: [...]}) for more"
                 ),
                 code="LIMIT_EXCEEDED",
                 field="runs",
             )
-        call = runs_connection(session, filter, first, after, job_id=self.definition.job_id)
-        return await answer(call)
+        return await answer(runs_connection(session, filter, first, after, job_id=job_id))
 
 
 @strawberry.type(description="A job and its cursor.")

@@ -7,6 +7,8 @@ answer), so a request issues a bounded number of statements whatever its page si
 * `health_by_job` — (job id, window) → health: one roll-up per window in the batch;
 * `job_by_id` — a run's job, from the cached job catalog;
 * `run_by_id` — a health's last run, one `runs_by_id` statement per batch;
+* `latest_runs_by_job` — (run filter, page size, job id) → the first page of the job's runs
+  (`Job.runs` without a cursor), one statement per filter and page size in the batch;
 * `tasks_by_run` — (run id, job id) → tasks, one `task_runs` statement per batch;
 * `error_message_by_task_run` — failed tasks' error text, Jobs API calls with bounded concurrency;
 * `live_run_by_id` — a run's Jobs API detail (message, attempt), bounded concurrency.
@@ -20,14 +22,17 @@ from strawberry.dataloader import DataLoader
 
 from job_monitor.backend.data.history import JobDefinition
 from job_monitor.backend.data.jobs_api import LiveRun
+from job_monitor.backend.domain.filters import RunFilter
 from job_monitor.backend.domain.health import JobHealth
 from job_monitor.backend.domain.windows import Window
 from job_monitor.backend.services import jobs, runs
-from job_monitor.backend.services.runs import RunView, TaskView
+from job_monitor.backend.services.runs import RunPage, RunView, TaskView
 from job_monitor.backend.services.session import Session
 
 HealthKey = tuple[int, Window]
 TasksKey = tuple[int, int | None]
+LatestRunsKey = tuple[RunFilter, int, int]
+"""(filter without job ids, page size, job id)."""
 
 
 class Loaders:
@@ -38,6 +43,7 @@ class Loaders:
         self.health_by_job = DataLoader[HealthKey, JobHealth](self._health)
         self.job_by_id = DataLoader[int, JobDefinition | None](self._jobs)
         self.run_by_id = DataLoader[int, RunView | None](self._runs)
+        self.latest_runs_by_job = DataLoader[LatestRunsKey, RunPage](self._latest_runs)
         self.tasks_by_run = DataLoader[TasksKey, tuple[TaskView, ...]](self._tasks)
         self.error_message_by_task_run = DataLoader[int, str | None](self._error_messages)
         self.live_run_by_id = DataLoader[int, LiveRun | None](self._live_runs)
@@ -56,6 +62,16 @@ class Loaders:
     async def _runs(self, keys: list[int]) -> Sequence[RunView | None]:
         found = await runs.runs_by_id(self.session, keys)
         return [found.get(run_id) for run_id in keys]
+
+    async def _latest_runs(self, keys: list[LatestRunsKey]) -> Sequence[RunPage]:
+        groups: dict[tuple[RunFilter, int], list[int]] = {}
+        for run_filter, first, job_id in keys:
+            groups.setdefault((run_filter, first), []).append(job_id)
+        pages = {
+            group: await runs.latest_runs(self.session, group[0], job_ids, group[1])
+            for group, job_ids in groups.items()
+        }
+        return [pages[(run_filter, first)][job_id] for run_filter, first, job_id in keys]
 
     async def _tasks(self, keys: list[TasksKey]) -> Sequence[tuple[TaskView, ...]]:
         found = await runs.tasks_by_run(self.session, dict(keys))

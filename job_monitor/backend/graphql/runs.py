@@ -347,13 +347,31 @@ async def runs_connection(
     size = page_size(first, session.settings.max_page_size)
     domain_filter = (run_filter or JobRunFilter()).to_domain()
     if job_id is not None:
-        if domain_filter.job_ids and job_id not in domain_filter.job_ids:
-            # Job.runs with a filter that names other jobs only: none of this job's runs match.
+        if _names_other_jobs(domain_filter, job_id):
             return JobRunConnection.of(run_service.RunPage((), False, after is not None))
         domain_filter = replace(domain_filter, job_ids=(job_id,))
     cursor = RunCursor.decode(after) if after is not None else None
     page = await run_service.list_runs(session, domain_filter, size, cursor)
     return JobRunConnection.of(page)
+
+
+async def latest_runs_connection(
+    info: JMInfo, run_filter: JobRunFilter | None, first: int | None, job_id: int
+) -> JobRunConnection:
+    """`Job.runs` without a cursor: the first page of the job's runs, batched with those of the
+    other jobs of the request (one statement for them all)."""
+    session = info.context.job_session
+    size = page_size(first, session.settings.max_page_size)
+    domain_filter = (run_filter or JobRunFilter()).to_domain()
+    if _names_other_jobs(domain_filter, job_id):
+        return JobRunConnection.of(run_service.RunPage((), False, False))
+    key = (replace(domain_filter, job_ids=()), size, job_id)
+    return JobRunConnection.of(await info.context.loaders.latest_runs_by_job.load(key))
+
+
+def _names_other_jobs(run_filter: RunFilter, job_id: int) -> bool:
+    # Job.runs with a filter that names other jobs only: none of this job's runs match.
+    return bool(run_filter.job_ids) and job_id not in run_filter.job_ids
 
 
 async def _run(session: Session, run_id: str) -> JobRun:

@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from job_monitor.backend.data.history import RunRecord, TaskRunRecord
+from job_monitor.backend.data.history import RunRecord, RunsPage, TaskRunRecord
 from job_monitor.backend.data.jobs_api import LiveRun, NotFoundError
 from job_monitor.backend.data.visibility import run_detail_for
 from job_monitor.backend.domain.cursors import RunCursor
@@ -185,15 +185,50 @@ async def list_runs(
         ),
         _live_by_id(session),
     )
-    views = {run.run_id: merged(run, live, session.now) for run in page.runs}
+    return _with_live(run_filter, page, live, first, after, session.now)
+
+
+async def latest_runs(
+    session: Session, run_filter: RunFilter, job_ids: Collection[int], first: int
+) -> dict[int, RunPage]:
+    """The first page of each of these jobs' runs matching the filter (its `job_ids` aside), by
+    job id, in one statement for them all; a job the viewer may not see has none."""
+    history = await session.history()
+    visible = await session.visible()
+    mine = [job_id for job_id in job_ids if visible.contains(job_id)]
+    pages, live = await asyncio.gather(
+        history.latest_runs(run_filter, job_ids=mine, per_job=first, now=session.now),
+        _live_by_id(session),
+    )
+    answer = {
+        job_id: RunPage((), has_next_page=False, has_previous_page=False) for job_id in job_ids
+    }
+    for job_id in mine:
+        page = pages.get(job_id, RunsPage((), has_next_page=False))
+        of_job = replace(run_filter, job_ids=(job_id,))
+        answer[job_id] = _with_live(of_job, page, live, first, None, session.now)
+    return answer
+
+
+def _with_live(
+    run_filter: RunFilter,
+    page: RunsPage,
+    live: Mapping[int, LiveRun],
+    first: int,
+    after: RunCursor | None,
+    now: datetime,
+) -> RunPage:
+    """A history page with the live runs merged in: live state for runs still going, and active
+    runs the history does not hold yet placed at their start among the page's runs."""
+    views = {run.run_id: merged(run, live, now) for run in page.runs}
     if page.runs and page.has_next_page:
         # History runs past this page sort after its last one; live runs are placed among them.
         floor: RunCursor | None = page.runs[-1].cursor
     else:
         floor = None
     for run in live.values():
-        view = _from_live(run, session.now)
-        if view.run_id in views or not _matches(run_filter, view, session.now):
+        view = _from_live(run, now)
+        if view.run_id in views or not _matches(run_filter, view, now):
             continue
         if after is not None and not after.precedes(view.start_time, view.run_id):
             continue

@@ -180,7 +180,7 @@ class Session:
         self.now = now
         self._viewer = viewer
         self._visible: asyncio.Future[VisibleJobs] | None = None
-        # Nested `Job.runs` lists answered so far in this request (each costs a statement).
+        # Later pages of `Job.runs` answered so far in this request (each costs statements).
         self.nested_run_lists = 0
 
     @property

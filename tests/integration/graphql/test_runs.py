@@ -8,6 +8,8 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+import pytest
+
 from tests.integration.graphql.conftest import (
     GraphQL,
     Truth,
@@ -220,5 +222,66 @@ def test_run_filters_match_independent_sql(gql: GraphQL, truth: Truth) -> None:
         # then exactly those runs come back, in those states
         assert {int(run["runId"]) for run in listed} == expected
         assert {run["state"] for run in listed} <= {"FAILED", "TIMED_OUT"}
+
+    same_minute(check)
+
+
+JOBS_WITH_LATEST_RUNS = """
+query($first: Int!) { jobs(first: $first) {
+  ... on JobConnection { nodes {
+    jobId
+    runs(first: 3) {
+      __typename
+      ... on JobRunConnection { pageInfo { hasNextPage } nodes { runId jobId } }
+    }
+  } } } }
+"""
+
+# Each job's four newest runs: those the system tables hold (started at their earliest slice) and
+# those the Jobs API lists as active that the system tables do not hold yet.
+LATEST_RUNS_PER_JOB = """
+WITH history AS (
+  SELECT CAST(job_id AS BIGINT) AS job_id, CAST(run_id AS BIGINT) AS run_id,
+         epoch_ms(min(period_start_time)) AS started
+  FROM lakeflow.job_run_timeline
+  GROUP BY 1, 2
+),
+live AS (
+  SELECT job_id, run_id, epoch_ms(start_time + getvariable('local_shift')) AS started
+  FROM local.runs
+  WHERE is_active AND job_id IS NOT NULL AND run_id NOT IN (SELECT run_id FROM history)
+),
+every_run AS (SELECT * FROM history UNION ALL SELECT * FROM live)
+SELECT job_id, run_id FROM (
+  SELECT job_id, run_id, started,
+         row_number() OVER (PARTITION BY job_id ORDER BY started DESC, run_id DESC) AS newest
+  FROM every_run
+) WHERE newest <= 4
+ORDER BY job_id, newest
+"""
+
+
+@pytest.mark.parametrize("user", ["alice", "bob"])
+def test_jobs_with_their_latest_runs_match_independent_sql(
+    gql: GraphQL, truth: Truth, user: str
+) -> None:
+    def check() -> None:
+        # given each job's newest runs, from our own SQL
+        newest: dict[str, list[str]] = defaultdict(list)
+        for job_id, run_id in truth.rows(LATEST_RUNS_PER_JOB):
+            newest[str(job_id)].append(str(run_id))
+
+        # when the user lists 50 of their jobs with their three latest runs each
+        nodes = gql.data(JOBS_WITH_LATEST_RUNS, user, first=50)["jobs"]["nodes"]
+
+        # then every job has exactly its own three newest runs, and knows whether more follow
+        assert len(nodes) == 50
+        for node in nodes:
+            runs = node["runs"]
+            assert runs["__typename"] == "JobRunConnection", node
+            expected = newest[node["jobId"]]
+            assert [run["runId"] for run in runs["nodes"]] == expected[:3], node["jobId"]
+            assert {run["jobId"] for run in runs["nodes"]} <= {node["jobId"]}
+            assert runs["pageInfo"]["hasNextPage"] == (len(expected) > 3)
 
     same_minute(check)

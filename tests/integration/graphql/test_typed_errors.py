@@ -234,18 +234,22 @@ def test_upstream_failures_are_upstream_unavailable(
     assert answer["code"] == f"UPSTREAM_{problem}"
 
 
-NESTED_RUNS = """
-{ jobs(first: 6) { ... on JobConnection { nodes {
-    runs(first: 2) {
+LATER_PAGES_OF_RUNS = """
+query($after: String!) { jobs(first: 6) { ... on JobConnection { nodes {
+    runs(first: 2, after: $after) {
       __typename ... on LimitExceeded { field } ... on JobRunConnection { nodes { jobId } }
     }
 } } } }
 """
+A_CURSOR = "{ jobRuns(first: 1) { ... on JobRunConnection { pageInfo { endCursor } } } }"
 
 
-def test_nested_run_lists_are_capped(gql: GraphQL) -> None:
-    # when the runs of six jobs are asked for in one request
-    nodes = gql.data(NESTED_RUNS)["jobs"]["nodes"]
+def test_later_pages_of_nested_run_lists_are_capped(gql: GraphQL) -> None:
+    # given a cursor (any run's: later pages of each job's runs)
+    after = gql.data(A_CURSOR)["jobRuns"]["pageInfo"]["endCursor"]
+
+    # when later pages of the runs of six jobs are asked for in one request
+    nodes = gql.data(LATER_PAGES_OF_RUNS, after=after)["jobs"]["nodes"]
 
     # then five get their runs and the sixth a LimitExceeded pointing at jobRuns
     kinds = [node["runs"]["__typename"] for node in nodes]

@@ -1,0 +1,84 @@
+-- The newest runs of each of several jobs, newest first per job: the first page of every job's runs
+-- in one statement (the runs page without a cursor, for many jobs at once). Collapsing, filters
+-- and parameters as in job_runs_page.sql; :job_ids lists the jobs. :per_job + 1 runs per job
+-- tell whether another page follows.
+WITH runs AS (
+  SELECT
+    job_id,
+    run_id,
+    -- Milliseconds, the precision of timestamps on the wire: the cursor holds what the client saw,
+    -- and later pages (job_runs_page.sql) compare the same value.
+    date_trunc('MILLISECOND', MIN(period_start_time)) AS start_time,
+    MAX(period_end_time) AS last_slice_end,
+    -- Only the slice that ends a run carries its result, and a repaired run has one such slice
+    -- per repair: the latest one is the run's current outcome.
+    MAX_BY(result_state, period_end_time) FILTER (WHERE result_state IS NOT NULL) AS result_state,
+    MAX_BY(termination_code, period_end_time) FILTER (WHERE result_state IS NOT NULL)
+      AS termination_code,
+    MAX_BY(termination_type, period_end_time) FILTER (WHERE result_state IS NOT NULL)
+      AS termination_type,
+    MAX_BY(run_duration_seconds, period_end_time) FILTER (WHERE result_state IS NOT NULL)
+      AS run_duration_seconds,
+    MAX(queue_duration_seconds) AS queue_seconds,
+    MAX_BY(trigger_type, period_end_time) AS trigger_type,
+    MAX_BY(run_type, period_end_time) AS run_type,
+    MAX_BY(run_name, period_end_time) AS run_name,
+    SUM(timestampdiff(MILLISECOND, period_start_time, period_end_time)) / 1000.0 AS sliced_seconds,
+    COUNT_IF(result_state IS NOT NULL) AS result_slices
+  FROM system.lakeflow.job_run_timeline
+  WHERE workspace_id = :workspace_id
+    -- Slices from :scan_start (the window start less a look-back) so that a run that started
+    -- before the window, and has slices inside it, is seen with its true start and left out below.
+    AND period_start_time >= :scan_start
+    -- A semi-join, not array_contains: the set can hold thousands of jobs.
+    AND job_id IN (SELECT explode(split(:job_ids, ',')))
+  GROUP BY job_id, run_id
+),
+finished AS (
+  SELECT
+    *,
+    CASE WHEN result_state IS NOT NULL THEN last_slice_end END AS end_time,
+    CASE
+      WHEN result_state IS NOT NULL THEN COALESCE(run_duration_seconds, sliced_seconds)
+    END AS duration_seconds
+  FROM runs
+),
+matching AS (
+  SELECT
+    *,
+    -- Run ids compare as numbers (the domain's cursor order).
+    ROW_NUMBER() OVER (
+      PARTITION BY job_id ORDER BY start_time DESC, CAST(run_id AS BIGINT) DESC
+    ) AS position
+  FROM finished
+  WHERE start_time >= :started_after
+    AND (:started_before IS NULL OR start_time < :started_before)
+    AND (
+      :result_states IS NULL
+      OR array_contains(split(:result_states, ','), result_state)
+      OR (:include_unfinished AND result_state IS NULL)
+    )
+    AND (:termination_codes IS NULL OR array_contains(split(:termination_codes, ','), termination_code))
+    AND (:trigger_types IS NULL OR array_contains(split(:trigger_types, ','), trigger_type))
+    AND (:run_types IS NULL OR array_contains(split(:run_types, ','), run_type))
+    AND (:min_duration_seconds IS NULL OR duration_seconds >= :min_duration_seconds)
+    AND (:max_duration_seconds IS NULL OR duration_seconds <= :max_duration_seconds)
+)
+SELECT
+  job_id,
+  run_id,
+  start_time,
+  end_time,
+  duration_seconds,
+  queue_seconds,
+  result_state,
+  termination_code,
+  termination_type,
+  trigger_type,
+  run_type,
+  run_name,
+  result_slices
+FROM matching
+-- A subquery filter, not QUALIFY: the same on every engine that runs these files.
+WHERE position <= :per_job + 1
+ORDER BY job_id, position
