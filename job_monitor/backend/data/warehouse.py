@@ -1,11 +1,11 @@
 """Named SQL queries on a SQL warehouse through the Statement Execution API.
 
-`Warehouse.query(name, params)` loads `queries/<name>.sql`, submits it with typed parameters,
-waits, polls, walks every result chunk and decodes the JSON_ARRAY strings by the manifest's column
-types. Expected failures come out as typed errors the GraphQL layer turns into union members:
-`WarehouseUnavailable` (stopped or still starting), `WarehouseQueryError` (the statement FAILED),
-`QueryTimeout` (no answer before the deadline; the statement is cancelled) and `UpstreamUnavailable`
-(429/5xx/timeouts after the SDK's own retries).
+`Warehouse.query(name, params)` loads `queries/<name>.sql` (with its `-- include: _fragment` lines
+expanded), submits it with typed parameters, waits, polls, walks every result chunk and decodes the
+JSON_ARRAY strings by the manifest's column types. Expected failures come out as typed errors the
+GraphQL layer turns into union members: `WarehouseUnavailable` (stopped or still starting),
+`WarehouseQueryError` (the statement FAILED), `QueryTimeout` (no answer before the deadline; the
+statement is cancelled) and `UpstreamUnavailable` (429/5xx/timeouts after the SDK's own retries).
 """
 
 from __future__ import annotations
@@ -362,6 +362,10 @@ def parameter_key(value: QueryParam) -> tuple[str, str | None]:
 _NOT_CODE = re.compile(r"'(?:[^'\\]|\\.)*'|`[^`]*`|--[^\n]*|/\*.*?\*/", re.DOTALL)
 _MARKER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _QUERY_NAME = re.compile(r"[a-z][a-z0-9_]*")
+# A line `-- include: _fragment` stands for `queries/_fragment.sql`: SQL shared by several queries
+# (fragments start with `_`, so they cannot be run as queries themselves).
+_INCLUDE = re.compile(r"^[ \t]*--[ \t]*include:(.*)$", re.MULTILINE)
+_FRAGMENT_NAME = re.compile(r"_[a-z][a-z0-9_]*")
 _QUERIES_DIR = Path(__file__).parent / "queries"
 
 
@@ -373,11 +377,28 @@ class QueryFile:
 
 
 @cache
+def _fragment(name: str) -> str:
+    path = _QUERIES_DIR / f"{name}.sql"
+    if not _FRAGMENT_NAME.fullmatch(name) or not path.is_file():
+        raise ValueError(f"unknown include {name!r}")
+    text = path.read_text(encoding="utf-8").rstrip()
+    if _INCLUDE.search(text):
+        # One level keeps every expansion one file away from its query.
+        raise ValueError(f"include {name!r} includes another fragment")
+    return text
+
+
+def expand_includes(text: str) -> str:
+    """The query text with every `-- include: _fragment` line replaced by that fragment."""
+    return _INCLUDE.sub(lambda include: _fragment(include[1].strip()), text)
+
+
+@cache
 def load_query(name: str) -> QueryFile:
-    """Reads `queries/<name>.sql` once per process."""
+    """Reads `queries/<name>.sql` once per process, with its includes expanded."""
     if not _QUERY_NAME.fullmatch(name):
         raise ValueError(f"bad query name {name!r}")
-    text = (_QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    text = expand_includes((_QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8"))
     markers = frozenset(_MARKER.findall(_NOT_CODE.sub(" ", text)))
     return QueryFile(name=name, text=text, parameters=markers)
 

@@ -2,27 +2,23 @@
 -- NULL = every job of the workspace). Totals for a viewer are computed over the viewer's jobs by
 -- passing exactly those jobs, so the cache key carries the job set, never the viewer.
 -- Runs are collapsed from hourly slices (latest result for repaired runs) and counted by start day.
-WITH runs AS (
-  SELECT
-    job_id,
-    run_id,
-    MIN(period_start_time) AS start_time,
-    MAX_BY(result_state, period_end_time) FILTER (WHERE result_state IS NOT NULL) AS result_state
+WITH slices AS (
+  SELECT *
   FROM system.lakeflow.job_run_timeline
   WHERE workspace_id = :workspace_id
     -- Slices from :scan_start (the window start less a look-back) so that a run that started
     -- before the window, and has slices inside it, is seen with its true start and left out below.
     AND period_start_time >= :scan_start
     AND (:job_ids IS NULL OR job_id IN (SELECT explode(split(:job_ids, ','))))
-  GROUP BY job_id, run_id
-)
+),
+-- include: _collapsed_job_runs
 SELECT
   CAST(start_time AS DATE) AS day,
   -- Finished runs only, as in JobHealth: a run still going has no outcome yet.
   COUNT_IF(result_state IS NOT NULL) AS runs,
   COUNT_IF(array_contains(split(:success_states, ','), result_state)) AS succeeded,
   COUNT_IF(array_contains(split(:failure_states, ','), result_state)) AS failed
-FROM runs
+FROM job_runs
 WHERE start_time >= :window_start
 GROUP BY CAST(start_time AS DATE)
 ORDER BY day

@@ -1,27 +1,21 @@
 -- Failed runs per termination code since :window_start for a set of jobs (:job_ids,
 -- comma-separated; NULL = every job of the workspace). Runs are collapsed from hourly slices with the
 -- latest result for repaired runs, and the code is that of the same (latest) result slice.
-WITH runs AS (
-  SELECT
-    job_id,
-    run_id,
-    MIN(period_start_time) AS start_time,
-    MAX_BY(result_state, period_end_time) FILTER (WHERE result_state IS NOT NULL) AS result_state,
-    MAX_BY(termination_code, period_end_time) FILTER (WHERE result_state IS NOT NULL)
-      AS termination_code
+WITH slices AS (
+  SELECT *
   FROM system.lakeflow.job_run_timeline
   WHERE workspace_id = :workspace_id
     -- Slices from :scan_start (the window start less a look-back) so that a run that started
     -- before the window, and has slices inside it, is seen with its true start and left out below.
     AND period_start_time >= :scan_start
     AND (:job_ids IS NULL OR job_id IN (SELECT explode(split(:job_ids, ','))))
-  GROUP BY job_id, run_id
-)
+),
+-- include: _collapsed_job_runs
 SELECT
   termination_code,
   COUNT(*) AS failed,
   COUNT(DISTINCT job_id) AS jobs
-FROM runs
+FROM job_runs
 WHERE start_time >= :window_start
   AND array_contains(split(:failure_states, ','), result_state)
 GROUP BY termination_code

@@ -3,35 +3,24 @@
 -- The rules are the domain's (`domain.health.JobHealth`): outcome classes arrive as comma-separated
 -- raw result_state lists; an outcome run is one that succeeded or failed; "latest" orders by start
 -- time, then run id as a number.
-WITH runs AS (
-  SELECT
-    job_id,
-    run_id,
-    MIN(period_start_time) AS start_time,
-    MAX(period_end_time) AS last_slice_end,
-    MAX_BY(result_state, period_end_time) FILTER (WHERE result_state IS NOT NULL) AS result_state,
-    MAX_BY(termination_code, period_end_time) FILTER (WHERE result_state IS NOT NULL)
-      AS termination_code,
-    MAX_BY(run_duration_seconds, period_end_time) FILTER (WHERE result_state IS NOT NULL)
-      AS run_duration_seconds,
-    MAX_BY(trigger_type, period_end_time) AS trigger_type,
-    SUM(timestampdiff(MILLISECOND, period_start_time, period_end_time)) / 1000.0 AS sliced_seconds,
-    COUNT_IF(result_state IS NOT NULL) AS result_slices
+WITH slices AS (
+  SELECT *
   FROM system.lakeflow.job_run_timeline
   WHERE workspace_id = :workspace_id
     -- Slices from :scan_start (the window start less a look-back) so that a run that started
     -- before the window, and has slices inside it, is seen with its true start and left out below.
     AND period_start_time >= :scan_start
-  GROUP BY job_id, run_id
 ),
+-- include: _collapsed_job_runs
+,
 finished AS (
   SELECT
     job_id,
     run_id,
     CAST(run_id AS BIGINT) AS run_number,
     start_time,
-    last_slice_end AS end_time,
-    COALESCE(run_duration_seconds, sliced_seconds) AS duration_seconds,
+    end_time,
+    duration_seconds,
     result_state,
     termination_code,
     array_contains(split(:retry_triggers, ','), trigger_type) AS is_retry,
@@ -40,7 +29,7 @@ finished AS (
     array_contains(split(:failure_states, ','), result_state) AS is_failure,
     array_contains(split(:canceled_states, ','), result_state) AS is_canceled,
     array_contains(split(:not_run_states, ','), result_state) AS is_not_run
-  FROM runs
+  FROM job_runs
   -- A run without a result is still going: health is over finished runs.
   WHERE result_state IS NOT NULL
     AND start_time >= :window_start

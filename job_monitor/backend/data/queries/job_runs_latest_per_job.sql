@@ -2,29 +2,8 @@
 -- in one statement (the runs page without a cursor, for many jobs at once). Collapsing, filters
 -- and parameters as in job_runs_page.sql; :job_ids lists the jobs. :per_job + 1 runs per job
 -- tell whether another page follows.
-WITH runs AS (
-  SELECT
-    job_id,
-    run_id,
-    -- Milliseconds, the precision of timestamps on the wire: the cursor holds what the client saw,
-    -- and later pages (job_runs_page.sql) compare the same value.
-    date_trunc('MILLISECOND', MIN(period_start_time)) AS start_time,
-    MAX(period_end_time) AS last_slice_end,
-    -- Only the slice that ends a run carries its result, and a repaired run has one such slice
-    -- per repair: the latest one is the run's current outcome.
-    MAX_BY(result_state, period_end_time) FILTER (WHERE result_state IS NOT NULL) AS result_state,
-    MAX_BY(termination_code, period_end_time) FILTER (WHERE result_state IS NOT NULL)
-      AS termination_code,
-    MAX_BY(termination_type, period_end_time) FILTER (WHERE result_state IS NOT NULL)
-      AS termination_type,
-    MAX_BY(run_duration_seconds, period_end_time) FILTER (WHERE result_state IS NOT NULL)
-      AS run_duration_seconds,
-    MAX(queue_duration_seconds) AS queue_seconds,
-    MAX_BY(trigger_type, period_end_time) AS trigger_type,
-    MAX_BY(run_type, period_end_time) AS run_type,
-    MAX_BY(run_name, period_end_time) AS run_name,
-    SUM(timestampdiff(MILLISECOND, period_start_time, period_end_time)) / 1000.0 AS sliced_seconds,
-    COUNT_IF(result_state IS NOT NULL) AS result_slices
+WITH slices AS (
+  SELECT *
   FROM system.lakeflow.job_run_timeline
   WHERE workspace_id = :workspace_id
     -- Slices from :scan_start (the window start less a look-back) so that a run that started
@@ -32,16 +11,15 @@ WITH runs AS (
     AND period_start_time >= :scan_start
     -- A semi-join, not array_contains: the set can hold thousands of jobs.
     AND job_id IN (SELECT explode(split(:job_ids, ',')))
-  GROUP BY job_id, run_id
 ),
-finished AS (
+-- include: _collapsed_job_runs
+,
+listed_runs AS (
   SELECT
-    *,
-    CASE WHEN result_state IS NOT NULL THEN last_slice_end END AS end_time,
-    CASE
-      WHEN result_state IS NOT NULL THEN COALESCE(run_duration_seconds, sliced_seconds)
-    END AS duration_seconds
-  FROM runs
+    * EXCEPT (start_time),
+    -- Milliseconds, as in job_runs_page.sql: later pages compare the value the client saw.
+    date_trunc('MILLISECOND', start_time) AS start_time
+  FROM job_runs
 ),
 matching AS (
   SELECT
@@ -50,7 +28,7 @@ matching AS (
     ROW_NUMBER() OVER (
       PARTITION BY job_id ORDER BY start_time DESC, CAST(run_id AS BIGINT) DESC
     ) AS position
-  FROM finished
+  FROM listed_runs
   WHERE start_time >= :started_after
     AND (:started_before IS NULL OR start_time < :started_before)
     AND (

@@ -2,29 +2,8 @@
 -- Runs are collapsed from job_run_timeline's hourly slices; membership is by start time.
 -- List parameters are comma-separated strings (statement parameters cannot be arrays); NULL means
 -- "no filter". :job_ids is the caller's set of jobs (already cut to what the viewer may see).
-WITH runs AS (
-  SELECT
-    job_id,
-    run_id,
-    -- Milliseconds, the precision of timestamps on the wire: the cursor holds what the client saw,
-    -- and the keyset below must compare the same value.
-    date_trunc('MILLISECOND', MIN(period_start_time)) AS start_time,
-    MAX(period_end_time) AS last_slice_end,
-    -- Only the slice that ends a run carries its result, and a repaired run has one such slice
-    -- per repair: the latest one is the run's current outcome.
-    MAX_BY(result_state, period_end_time) FILTER (WHERE result_state IS NOT NULL) AS result_state,
-    MAX_BY(termination_code, period_end_time) FILTER (WHERE result_state IS NOT NULL)
-      AS termination_code,
-    MAX_BY(termination_type, period_end_time) FILTER (WHERE result_state IS NOT NULL)
-      AS termination_type,
-    MAX_BY(run_duration_seconds, period_end_time) FILTER (WHERE result_state IS NOT NULL)
-      AS run_duration_seconds,
-    MAX(queue_duration_seconds) AS queue_seconds,
-    MAX_BY(trigger_type, period_end_time) AS trigger_type,
-    MAX_BY(run_type, period_end_time) AS run_type,
-    MAX_BY(run_name, period_end_time) AS run_name,
-    SUM(timestampdiff(MILLISECOND, period_start_time, period_end_time)) / 1000.0 AS sliced_seconds,
-    COUNT_IF(result_state IS NOT NULL) AS result_slices
+WITH slices AS (
+  SELECT *
   FROM system.lakeflow.job_run_timeline
   WHERE workspace_id = :workspace_id
     -- Slices from :scan_start (the window start less a look-back) so that a run that started
@@ -32,16 +11,16 @@ WITH runs AS (
     AND period_start_time >= :scan_start
     -- A semi-join, not array_contains: the set can hold thousands of jobs.
     AND (:job_ids IS NULL OR job_id IN (SELECT explode(split(:job_ids, ','))))
-  GROUP BY job_id, run_id
 ),
-finished AS (
+-- include: _collapsed_job_runs
+,
+listed_runs AS (
   SELECT
-    *,
-    CASE WHEN result_state IS NOT NULL THEN last_slice_end END AS end_time,
-    CASE
-      WHEN result_state IS NOT NULL THEN COALESCE(run_duration_seconds, sliced_seconds)
-    END AS duration_seconds
-  FROM runs
+    * EXCEPT (start_time),
+    -- Milliseconds, the precision of timestamps on the wire: the cursor holds what the client saw,
+    -- and the keyset below must compare the same value.
+    date_trunc('MILLISECOND', start_time) AS start_time
+  FROM job_runs
 )
 SELECT
   job_id,
@@ -57,7 +36,7 @@ SELECT
   run_type,
   run_name,
   result_slices
-FROM finished
+FROM listed_runs
 WHERE start_time >= :started_after
   AND (:started_before IS NULL OR start_time < :started_before)
   AND (
