@@ -50,6 +50,29 @@ def test_queries_over_job_runs_are_loaded_with_the_fragment_expanded(name: str) 
     assert "workspace_id" in query.parameters
 
 
+@pytest.mark.parametrize("name", ["job_runs_page", "job_runs_latest_per_job"])
+def test_run_pages_share_the_run_filter_conditions(name: str) -> None:
+    # given a paged run query, which filters with the shared JobRunFilter conditions
+    source = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+    assert "-- include: _job_run_filters" in source
+
+    # when it is loaded
+    query = load_query(name)
+
+    # then every filter parameter of the fragment is a parameter of the statement
+    assert {
+        "started_after",
+        "started_before",
+        "result_states",
+        "include_unfinished",
+        "termination_codes",
+        "trigger_types",
+        "run_types",
+        "min_duration_seconds",
+        "max_duration_seconds",
+    } <= query.parameters
+
+
 def test_an_unknown_include_is_an_error() -> None:
     with pytest.raises(ValueError, match="unknown include '_no_such_fragment'"):
         expand_includes("WITH\n-- include: _no_such_fragment\nSELECT 1")

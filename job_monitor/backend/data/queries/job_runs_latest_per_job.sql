@@ -29,18 +29,8 @@ matching AS (
       PARTITION BY job_id ORDER BY start_time DESC, CAST(run_id AS BIGINT) DESC
     ) AS position
   FROM listed_runs
-  WHERE start_time >= :started_after
-    AND (:started_before IS NULL OR start_time < :started_before)
-    AND (
-      :result_states IS NULL
-      OR array_contains(split(:result_states, ','), result_state)
-      OR (:include_unfinished AND result_state IS NULL)
-    )
-    AND (:termination_codes IS NULL OR array_contains(split(:termination_codes, ','), termination_code))
-    AND (:trigger_types IS NULL OR array_contains(split(:trigger_types, ','), trigger_type))
-    AND (:run_types IS NULL OR array_contains(split(:run_types, ','), run_type))
-    AND (:min_duration_seconds IS NULL OR duration_seconds >= :min_duration_seconds)
-    AND (:max_duration_seconds IS NULL OR duration_seconds <= :max_duration_seconds)
+  WHERE
+-- include: _job_run_filters
 )
 SELECT
   job_id,
