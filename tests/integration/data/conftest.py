@@ -13,7 +13,7 @@ tested over real HTTP with the real SDK without disturbing the shared workspace:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -242,3 +242,29 @@ def demo_client(local_workspace: LocalWorkspace) -> WorkspaceClient:
 def demo_stand_in(local_workspace: LocalWorkspace) -> Iterator[StandIn]:
     with httpx.Client(base_url=local_workspace.host, timeout=10) as http:
         yield StandIn(http)
+
+
+class Admin:
+    """The stand-in's loopback admin surface for async tests: faults and request counters."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self._http = http
+
+    async def faults(self, settings: dict[str, Any]) -> None:
+        (await self._http.post("/_local/faults", json=settings)).raise_for_status()
+
+    async def reset_stats(self) -> None:
+        (await self._http.post("/_local/stats/reset")).raise_for_status()
+
+    async def requests(self, route: str) -> int:
+        stats = (await self._http.get("/_local/stats")).json()
+        count: int = stats["requests"]["by_route"].get(route, 0)
+        return count
+
+
+@pytest.fixture
+async def admin(local_workspace: LocalWorkspace) -> AsyncIterator[Admin]:
+    """Faults set by a test are cleared after it."""
+    async with httpx.AsyncClient(base_url=local_workspace.host) as http:
+        yield Admin(http)
+        await Admin(http).faults({})

@@ -8,9 +8,7 @@ under test. Faults (429, 500, held requests) are injected through the stand-in's
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from databricks.sdk import WorkspaceClient
 
@@ -25,6 +23,7 @@ from job_monitor.local_workspace.database import WorkspaceDatabase
 from job_monitor.local_workspace.principals import APP_SP, BOB, USER_TOKENS
 from job_monitor.local_workspace.server import LocalWorkspace
 from tests.conftest import local_settings
+from tests.integration.data.conftest import Admin
 
 RUNS_LIST_PATH = "/api/2.2/jobs/runs/list"
 RUNS_GET_PATH = "/api/2.2/jobs/runs/get"
@@ -98,32 +97,6 @@ def impatient_jobs_api(workspace: LocalWorkspace) -> JobsApi:
 def jobs_api(local_workspace: LocalWorkspace) -> JobsApi:
     # The service's default SDK timeouts: a busy CI machine must not fail a read. No caching.
     return JobsApi(build_sp_client(local_settings(local_workspace)), active_runs_ttl_seconds=0)
-
-
-class Admin:
-    """The stand-in's loopback admin surface: faults and request counters."""
-
-    def __init__(self, http: httpx.AsyncClient) -> None:
-        self._http = http
-
-    async def faults(self, settings: dict[str, object]) -> None:
-        (await self._http.post("/_local/faults", json=settings)).raise_for_status()
-
-    async def reset_stats(self) -> None:
-        (await self._http.post("/_local/stats/reset")).raise_for_status()
-
-    async def requests(self, route: str) -> int:
-        stats = (await self._http.get("/_local/stats")).json()
-        count: int = stats["requests"]["by_route"].get(route, 0)
-        return count
-
-
-@pytest.fixture
-async def admin(local_workspace: LocalWorkspace) -> AsyncIterator[Admin]:
-    """Faults set by a test are cleared after it."""
-    async with httpx.AsyncClient(base_url=local_workspace.host) as http:
-        yield Admin(http)
-        await Admin(http).faults({})
 
 
 async def test_active_runs_are_the_runs_running_or_queued_now_each_once(

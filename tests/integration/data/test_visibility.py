@@ -10,7 +10,6 @@ import contextlib
 import math
 import time
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
@@ -35,6 +34,7 @@ from job_monitor.local_workspace.principals import (
 )
 from job_monitor.local_workspace.server import LocalWorkspace
 from tests.conftest import local_settings
+from tests.integration.data.conftest import Admin
 
 PERMISSIONS_ROUTE = "GET /api/2.0/permissions/jobs/{job_id}"
 PERMISSIONS_PATH = "/api/2.0/permissions/jobs/*"
@@ -107,32 +107,6 @@ async def index(jobs_api: JobsApi) -> AsyncIterator[JobAclIndex]:
     await acl_index.aclose()
 
 
-class Admin:
-    """The stand-in's loopback admin surface: faults and request counters."""
-
-    def __init__(self, http: httpx.AsyncClient) -> None:
-        self._http = http
-
-    async def faults(self, settings: dict[str, Any]) -> None:
-        (await self._http.post("/_local/faults", json=settings)).raise_for_status()
-
-    async def reset_stats(self) -> None:
-        (await self._http.post("/_local/stats/reset")).raise_for_status()
-
-    async def permission_requests(self) -> int:
-        stats = (await self._http.get("/_local/stats")).json()
-        count: int = stats["requests"]["by_route"].get(PERMISSIONS_ROUTE, 0)
-        return count
-
-
-@pytest.fixture
-async def admin(local_workspace: LocalWorkspace) -> AsyncIterator[Admin]:
-    """Faults set by a test are cleared after it."""
-    async with httpx.AsyncClient(base_url=local_workspace.host) as http:
-        yield Admin(http)
-        await Admin(http).faults({})
-
-
 async def test_alice_a_workspace_admin_sees_every_job(
     index: JobAclIndex, database: WorkspaceDatabase
 ) -> None:
@@ -188,7 +162,7 @@ async def test_policy_all_shows_every_job_to_every_viewer(
     # then she sees every job, and no ACL was read to tell her so
     assert not visible.restricted
     assert frozenset(visible) == job_ids(database, ALL_JOBS_SQL)
-    assert await admin.permission_requests() == 0
+    assert await admin.requests(PERMISSIONS_ROUTE) == 0
 
 
 async def test_a_hidden_run_answers_exactly_like_a_run_that_does_not_exist(
@@ -222,7 +196,7 @@ async def test_a_refresh_reads_no_acl_when_nothing_changed(
     # then it lists the jobs again but reads no ACL
     assert (report.fetched, report.removed) == (0, 0)
     assert report.listed > 0
-    assert await admin.permission_requests() == 0
+    assert await admin.requests(PERMISSIONS_ROUTE) == 0
 
 
 async def test_a_refresh_reads_the_acl_of_a_job_whose_settings_changed(
@@ -249,7 +223,7 @@ async def test_a_refresh_reads_the_acl_of_a_job_whose_settings_changed(
             await set_health(int(seconds))
     # then it read that job's ACL again, and only that one
     assert report.fetched == 1
-    assert await admin.permission_requests() == 1
+    assert await admin.requests(PERMISSIONS_ROUTE) == 1
     # (and, with the rule restored, the next refresh reads it once more)
     assert (await index.refresh()).fetched == 1
 
@@ -270,7 +244,7 @@ async def test_acls_are_re_read_a_slice_per_refresh_and_all_past_their_max_age(
         rolling = await acl_index.refresh()
         # then it re-reads the oldest twelfth of the ACLs (300 s of 3,600 s), no more
         assert rolling.fetched == math.ceil(built.listed / 12)
-        assert await admin.permission_requests() == rolling.fetched
+        assert await admin.requests(PERMISSIONS_ROUTE) == rolling.fetched
         # and a refresh past the max age re-reads every ACL not read since
         now[0] += 3600
         aged = await acl_index.refresh()
