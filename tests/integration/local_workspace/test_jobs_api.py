@@ -30,6 +30,7 @@ from databricks.sdk.service.jobs import (
 from job_monitor.local_workspace.database import WorkspaceDatabase
 from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET
 from job_monitor.local_workspace.server import LocalWorkspace
+from tests.integration.local_workspace.conftest import user_client
 
 JOBS_LIST = "/api/2.2/jobs/list"
 JOBS_GET = "/api/2.2/jobs/get"
@@ -45,23 +46,19 @@ def database(local_workspace: LocalWorkspace) -> WorkspaceDatabase:
     return database
 
 
-def _user(workspace: LocalWorkspace, token: str) -> WorkspaceClient:
-    return WorkspaceClient(config=Config(host=workspace.host, token=token, auth_type="pat"))
-
-
 @pytest.fixture(scope="module")
 def alice_ws(local_workspace: LocalWorkspace) -> WorkspaceClient:
-    return _user(local_workspace, "local-alice")
+    return user_client(local_workspace, "local-alice")
 
 
 @pytest.fixture(scope="module")
 def bob_ws(local_workspace: LocalWorkspace) -> WorkspaceClient:
-    return _user(local_workspace, "local-bob")
+    return user_client(local_workspace, "local-bob")
 
 
 @pytest.fixture(scope="module")
 def carol_ws(local_workspace: LocalWorkspace) -> WorkspaceClient:
-    return _user(local_workspace, "local-carol")
+    return user_client(local_workspace, "local-carol")
 
 
 @pytest.fixture(scope="module")
