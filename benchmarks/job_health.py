@@ -38,8 +38,10 @@ from pathlib import Path
 import httpx
 
 from job_monitor.backend.app import create_app, run_in_thread
-from job_monitor.backend.config import Mode, Settings
+from job_monitor.backend.config import Settings
+from job_monitor.backend.domain.identity import Mode
 from job_monitor.backend.services.session import JobServices
+from job_monitor.cli import with_local_workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SIZES = {"demo": (300, 90), "scale": (10_000, 365)}
@@ -169,7 +171,7 @@ class Bench:
     def empty_caches(self) -> None:
         # Between requests only (nothing runs concurrently): the next request misses everything.
         self.services.cache.clear()
-        self.services.active_runs.clear()
+        self.services.live_runs.clear()
 
     def measure(self, size: str, name: str, query: str, cold: int, warm: int) -> Figures:
         cold_ms, statements = [], []
@@ -186,7 +188,7 @@ class Bench:
 def run_size(size: str, cold: int, warm: int) -> tuple[list[Figures], float]:
     jobs, days = SIZES[size]
     with local_workspace(jobs, days) as host:
-        app = create_app(Settings(host=host, mode=Mode.LOCAL))
+        app = create_app(with_local_workspace(Settings(mode=Mode.LOCAL), host))
         service = run_in_thread(app)
         http = httpx.Client(base_url=service.url, timeout=300)
         try:

@@ -17,11 +17,24 @@ def listen_port(settings: Settings, cli_port: int) -> int:
     return settings.port or cli_port
 
 
+def with_local_workspace(settings: Settings, host: str) -> Settings:
+    """Settings pointed at a local workspace started in-process: its host and, unless given, its
+    well-known service principal, so both modes share one path (OAuth client credentials)."""
+    from pydantic import SecretStr
+
+    from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET
+
+    update: dict[str, object] = {"host": host}
+    if settings.client_id is None and settings.client_secret is None:
+        update |= {"client_id": SP_CLIENT_ID, "client_secret": SecretStr(SP_CLIENT_SECRET)}
+    return settings.model_copy(update=update)
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from job_monitor.backend.app import create_app
-    from job_monitor.backend.config import Mode
+    from job_monitor.backend.domain.identity import Mode
     from job_monitor.backend.logging import configure_logging
 
     settings = Settings()
@@ -36,7 +49,7 @@ def _serve(args: argparse.Namespace) -> int:
                 seed=settings.local_seed, jobs=settings.local_jobs, days=settings.local_days
             )
         ).start()
-        settings = settings.model_copy(update={"host": workspace.host})
+        settings = with_local_workspace(settings, workspace.host)
         print(f"local workspace: {workspace.host}", flush=True)
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host  # noqa: S104
     print(f"Job Monitor ({settings.mode.value} mode): http://{shown_host}:{port}", flush=True)
@@ -66,8 +79,6 @@ def _export_schema(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    import job_monitor.local_workspace.cli as local_workspace_cli
-
     parser = argparse.ArgumentParser(prog="job-monitor", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -85,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", type=Path, default=Path("schema.graphql"))
     export.set_defaults(handler=_export_schema)
 
+    try:
+        import job_monitor.local_workspace.cli as local_workspace_cli
+    except ModuleNotFoundError:
+        # Installed without the `local` extra (a deployed App): no stand-in to offer.
+        return parser
     local_workspace_cli.add_parser(commands)
     return parser
 

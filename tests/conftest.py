@@ -16,6 +16,7 @@ import pytest
 
 from job_monitor.backend.app import RunningService, create_app, run_in_thread
 from job_monitor.backend.config import Settings
+from job_monitor.cli import with_local_workspace
 from job_monitor.local_workspace.server import LocalWorkspace, LocalWorkspaceOptions
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -38,8 +39,9 @@ def local_workspace() -> Iterator[LocalWorkspace]:
 
 
 def local_settings(workspace: LocalWorkspace, **overrides: Any) -> Settings:
-    """Local-mode settings pointed at `workspace`; `overrides` by field name."""
-    return Settings(**{"host": workspace.host, "mode": "local", **overrides})
+    """Local-mode settings pointed at `workspace` as `job-monitor serve` makes them (its host and
+    well-known service principal); `overrides` by field name."""
+    return with_local_workspace(Settings(**{"mode": "local", **overrides}), workspace.host)
 
 
 @pytest.fixture(scope="session")

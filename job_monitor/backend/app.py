@@ -36,14 +36,13 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from job_monitor import __version__
-from job_monitor.backend.auth import IdentityResolver
 from job_monitor.backend.config import Settings
 from job_monitor.backend.core import WorkspaceClients, request_id_var
 from job_monitor.backend.data.offload import set_sdk_concurrency
-from job_monitor.backend.data.workspace_checks import HealthMonitor
 from job_monitor.backend.graphql.context import Context, get_context
 from job_monitor.backend.graphql.extensions import GraphQLLimits
 from job_monitor.backend.graphql.schema import get_schema
+from job_monitor.backend.services.session import JobServices
 
 logger = logging.getLogger(__name__)
 
@@ -264,14 +263,6 @@ class JobMonitorGraphQLRouter(GraphQLRouter[Context, None]):
         return response
 
 
-@dataclass
-class AppServices:
-    settings: Settings
-    clients: WorkspaceClients
-    identities: IdentityResolver
-    health_monitor: HealthMonitor
-
-
 def create_app(settings: Settings) -> FastAPI:
     if not settings.host:
         raise ValueError("Settings.host is required: the workspace URL (or the local stand-in's)")
@@ -280,14 +271,16 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncGenerator[None]:
         set_sdk_concurrency(settings.sdk_concurrency)
         clients = WorkspaceClients(settings)
+        services = JobServices(settings, clients)
         app.state.settings = settings
-        app.state.clients = clients
-        app.state.identities = IdentityResolver(settings, clients)
-        app.state.health_monitor = HealthMonitor(settings, clients)
+        app.state.job_services = services
         # Not awaited: start-up completes even when the workspace is down or slow.
         warm_up = asyncio.create_task(clients.warm_up())
-        yield
-        warm_up.cancel()
+        try:
+            yield
+        finally:
+            warm_up.cancel()
+            await services.aclose()
 
     app = FastAPI(
         title="Job Monitor",

@@ -16,7 +16,6 @@ import hashlib
 import logging
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 
 import anyio
 import jwt
@@ -24,34 +23,16 @@ from databricks.sdk.errors import PermissionDenied, Unauthenticated
 from databricks.sdk.service.iam import User
 from starlette.datastructures import Headers
 
-from job_monitor.backend.config import Mode, Settings
-from job_monitor.backend.core import (
-    WorkspaceClients,
-    WorkspaceUnavailableError,
-    describe_failure,
-    user_token_var,
-)
+from job_monitor.backend.config import Settings
+from job_monitor.backend.core import WorkspaceClients, user_token_var
 from job_monitor.backend.data.offload import call_sdk
+from job_monitor.backend.data.sdk_errors import describe_failure
+from job_monitor.backend.domain.errors import Upstream, UpstreamProblem, UpstreamUnavailableError
+from job_monitor.backend.domain.identity import Identity, Mode
 
 logger = logging.getLogger(__name__)
 
 TOKEN_HEADER = "x-forwarded-access-token"  # noqa: S105 (a header name, not a secret)
-ADMINS_GROUP = "admins"
-
-
-@dataclass(frozen=True)
-class Identity:
-    """The calling person as the workspace knows them (SCIM Me with their own token)."""
-
-    user_name: str
-    email: str | None
-    display_name: str | None
-    groups: tuple[str, ...]
-    mode: Mode
-
-    @property
-    def is_admin(self) -> bool:
-        return ADMINS_GROUP in self.groups
 
 
 def token_from_headers(settings: Settings, headers: Headers) -> str | None:
@@ -120,8 +101,14 @@ class IdentityResolver:
             # The SDK's message carries no token; its class is all the log needs.
             logger.info("token rejected by the workspace (%s)", type(exc).__name__)
             return None
-        except (OSError, TimeoutError) as exc:  # DatabricksError is an IOError
-            raise WorkspaceUnavailableError(describe_failure(exc)) from exc
+        except TimeoutError as exc:
+            raise UpstreamUnavailableError(
+                Upstream.WORKSPACE, UpstreamProblem.TIMEOUT, describe_failure(exc)
+            ) from exc
+        except OSError as exc:  # DatabricksError is an IOError
+            raise UpstreamUnavailableError(
+                Upstream.WORKSPACE, UpstreamProblem.FAILING, describe_failure(exc)
+            ) from exc
         finally:
             user_token_var.reset(acting_as)
         identity = identity_from_scim(me, self._settings.mode)

@@ -8,14 +8,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET
-
-
-class Mode(StrEnum):
-    """`apps` behind the Databricks Apps proxy; `local` on a laptop, CI or a demo."""
-
-    APPS = "apps"
-    LOCAL = "local"
+from job_monitor.backend.domain.identity import Mode
 
 
 class Visibility(StrEnum):
@@ -93,6 +86,8 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=12, ge=2, le=50)
     max_aliases: int = Field(default=30, ge=1, le=1000)
     max_tokens: int = Field(default=4000, ge=100, le=100_000)
+    # Fields a document selects once its fragments are expanded (each spread counts again).
+    max_fields: int = Field(default=2000, ge=10, le=1_000_000)
     max_page_size: int = Field(default=100, ge=1, le=1000)
     max_body_bytes: int = Field(default=100_000, ge=1000)
 
@@ -106,12 +101,7 @@ class Settings(BaseSettings):
     local_days: int = 90
 
     @model_validator(mode="after")
-    def _derive_mode_and_local_credentials(self) -> Settings:
+    def _derive_mode(self) -> Settings:
         if self.app_name and self.mode is Mode.LOCAL and "mode" not in self.model_fields_set:
             object.__setattr__(self, "mode", Mode.APPS)
-        # Locally the app's service principal is the stand-in's well-known one, so both modes share
-        # one code path (OIDC client credentials). In apps mode the platform sets both variables.
-        if self.mode is Mode.LOCAL and self.client_id is None and self.client_secret is None:
-            object.__setattr__(self, "client_id", SP_CLIENT_ID)
-            object.__setattr__(self, "client_secret", SecretStr(SP_CLIENT_SECRET))
         return self

@@ -15,13 +15,12 @@ off the event loop, a failed build is remembered and retried at most every `clie
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Annotated, Any
+from typing import Any
 
 from databricks.sdk import WorkspaceClient, useragent
 from databricks.sdk.core import Config
@@ -30,12 +29,18 @@ from databricks.sdk.credentials_provider import (
     CredentialsStrategy,
     DefaultCredentials,
 )
-from fastapi import Depends
-from starlette.requests import HTTPConnection
 
 from job_monitor import __version__
 from job_monitor.backend.config import Settings
+from job_monitor.backend.data.cache import SingleFlight
 from job_monitor.backend.data.offload import call_sdk
+from job_monitor.backend.data.sdk_errors import describe_failure
+from job_monitor.backend.domain.errors import (
+    MissingUserTokenError,
+    Upstream,
+    UpstreamProblem,
+    UpstreamUnavailableError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,14 +50,6 @@ PRODUCT = "job-monitor"
 # copies them into the worker thread that runs the SDK call.
 request_id_var: ContextVar[str | None] = ContextVar("job_monitor_request_id", default=None)
 user_token_var: ContextVar[str | None] = ContextVar("job_monitor_user_token", default=None)
-
-
-class WorkspaceUnavailableError(Exception):
-    """The workspace could not be reached (or a client could not be built) just now."""
-
-
-class MissingUserTokenError(Exception):
-    """A user-scoped call was made outside a request that carries a user token."""
 
 
 def _with_request_id(headers: dict[str, str]) -> dict[str, str]:
@@ -134,13 +131,6 @@ def build_user_client(settings: Settings) -> WorkspaceClient:
     return WorkspaceClient(config=config)
 
 
-def describe_failure(exc: BaseException) -> str:
-    """A short, token-free reason for logs and health messages (SDK messages are multi-line)."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    name = type(exc).__name__
-    return f"{name}: {text[:200]}" if text else name
-
-
 class LazyClient:
     """A client built on first use, off the event loop, single-flight, with a remembered failure.
 
@@ -155,7 +145,7 @@ class LazyClient:
         self._build = build
         self._retry_seconds = retry_seconds
         self._client: WorkspaceClient | None = None
-        self._building: asyncio.Task[WorkspaceClient] | None = None
+        self._building = SingleFlight[str, WorkspaceClient](f"{name} client")
         self._failed_at: float | None = None
         self._failure = ""
 
@@ -166,15 +156,16 @@ class LazyClient:
     async def get(self) -> WorkspaceClient:
         if self._client is not None:
             return self._client
-        if self._building is None or self._building.done():
-            if self._failed_at is not None and (
-                time.monotonic() - self._failed_at < self._retry_seconds
-            ):
-                raise WorkspaceUnavailableError(self._failure)
-            self._building = asyncio.create_task(self._build_once())
-            # Mark the outcome as seen even when every waiter has gone (no "never retrieved").
-            self._building.add_done_callback(lambda t: t.cancelled() or t.exception())
-        return await asyncio.shield(self._building)
+        if (
+            not self._building.running(self._name)
+            and self._failed_at is not None
+            and time.monotonic() - self._failed_at < self._retry_seconds
+        ):
+            raise self._unavailable()
+        return await self._building.run(self._name, self._build_once)
+
+    def _unavailable(self) -> UpstreamUnavailableError:
+        return UpstreamUnavailableError(Upstream.WORKSPACE, UpstreamProblem.FAILING, self._failure)
 
     async def _build_once(self) -> WorkspaceClient:
         try:
@@ -183,7 +174,7 @@ class LazyClient:
             self._failed_at = time.monotonic()
             self._failure = f"cannot build the {self._name} client: {describe_failure(exc)}"
             logger.warning("%s", self._failure)
-            raise WorkspaceUnavailableError(self._failure) from exc
+            raise self._unavailable() from exc
         logger.info("%s client ready", self._name)
         self._client = client
         return client
@@ -207,21 +198,5 @@ class WorkspaceClients:
     async def warm_up(self) -> None:
         """Build both clients now if the workspace answers; a failure only means: later."""
         for client in (self.sp, self.user):
-            with contextlib.suppress(WorkspaceUnavailableError):
+            with contextlib.suppress(UpstreamUnavailableError):
                 await client.get()
-
-
-async def get_settings(conn: HTTPConnection) -> Settings:
-    settings: Settings = conn.app.state.settings
-    return settings
-
-
-async def get_clients(conn: HTTPConnection) -> WorkspaceClients:
-    clients: WorkspaceClients = conn.app.state.clients
-    return clients
-
-
-# `HTTPConnection`, not `Request`: the same dependencies then work for WebSocket subscriptions.
-# `async def` though they only read `app.state`: FastAPI runs sync dependencies in a thread.
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-ClientsDep = Annotated[WorkspaceClients, Depends(get_clients)]

@@ -32,10 +32,20 @@ from job_monitor.backend.data.warehouse import (
 )
 from job_monitor.backend.domain.cursors import RunCursor
 from job_monitor.backend.domain.filters import RunFilter
-from job_monitor.backend.domain.health import MIN_BASELINE_RUNS, FinishedRun, JobHealth
+from job_monitor.backend.domain.health import MIN_BASELINE_RUNS, FinishedRun, HealthSummary
+from job_monitor.backend.domain.jobs import (
+    HealthRule,
+    JobDefinition,
+    TaskDefinition,
+    TriggerSettings,
+)
+from job_monitor.backend.domain.overview import TerminationCodeFailures
 from job_monitor.backend.domain.runs import (
+    RunPage,
+    RunRecord,
     RunState,
     RunType,
+    TaskRunRecord,
     TerminationType,
     Trigger,
     is_canceled,
@@ -48,10 +58,6 @@ from job_monitor.backend.domain.windows import DailyRuns, Window, daily_series
 
 T = TypeVar("T")
 
-TEAM_TAG = "team"
-"""The job tag that names the owning team."""
-DURATION_HEALTH_METRIC = "RUN_DURATION_SECONDS"
-"""The health rule metric that sets a job's duration target (its SLA)."""
 RETENTION = timedelta(days=365)
 """How far back the system tables keep runs; also the default start of run lists."""
 RUN_LOOKBACK = timedelta(days=2)
@@ -64,138 +70,18 @@ PAGE_SCAN_SPANS = (timedelta(days=3), timedelta(days=30))
 """Spans before the cursor a runs page reads first (then the whole range): at most three
 statements for a page, and a recent page never scans a year."""
 
+WINDOW_PARAMETERS = ("window_start", "scan_start", "start_date")
+"""Parameters of a window ending now: they move every minute while the question stays the same."""
+
 JobScope = Collection[int] | None
 """The jobs a query covers: the given ids, or None for every job of the workspace."""
 
 
-# --- what history returns (the domain's dataclasses where it has them) -------------------------
+# --- what history returns that the domain has no record for ------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class HealthRule:
-    """A job health rule as configured: `metric` `operator` `value` (e.g. RUN_DURATION_SECONDS
-    GREATER_THAN 3600)."""
-
-    metric: str
-    operator: str
-    value: int
-
-
-@dataclass(frozen=True, slots=True)
-class JobTask:
-    """A task of a job's current definition and the task keys it depends on (the DAG's edges)."""
-
-    task_key: str
-    depends_on: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class JobTrigger:
-    """What starts a job: the trigger kind and, for schedules, the cron expression and time zone or
-    the periodic interval."""
-
-    kind: Trigger
-    quartz_cron_expression: str | None = None
-    timezone_id: str | None = None
-    interval: int | None = None
-    interval_unit: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class JobDefinition:
-    """The current definition of a job (the latest row of `system.lakeflow.jobs`, not deleted).
-
-    `owner` is the creator's user name and `run_as` the identity runs use. Columns Databricks added
-    in late 2025 are None for jobs not changed since: None means unknown, not "none".
-    """
-
-    job_id: int
-    name: str
-    owner: str | None
-    run_as: str | None
-    tags: Mapping[str, str]
-    trigger: JobTrigger | None
-    paused: bool | None
-    timeout_seconds: int | None
-    health_rules: tuple[HealthRule, ...]
-    tasks: tuple[JobTask, ...]
-    changed_at: datetime
-
-    @property
-    def team(self) -> str | None:
-        return self.tags.get(TEAM_TAG)
-
-    @property
-    def duration_target_seconds(self) -> int | None:
-        """The job's own duration target: its RUN_DURATION_SECONDS health rule, if any."""
-        return next(
-            (rule.value for rule in self.health_rules if rule.metric == DURATION_HEALTH_METRIC),
-            None,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class RunRecord:
-    """A job run as the system tables record it, collapsed from its hourly slices (the latest
-    result for repaired runs). A run without a result yet is RUNNING, with no end or duration."""
-
-    run_id: int
-    job_id: int
-    state: RunState
-    termination_code: str | None
-    termination_type: TerminationType
-    start_time: datetime
-    end_time: datetime | None
-    duration_seconds: float | None
-    queue_seconds: float | None
-    trigger: Trigger
-    run_type: RunType
-    run_name: str | None
-    repair_count: int
-
-    @property
-    def cursor(self) -> RunCursor:
-        return RunCursor(start_time=self.start_time, run_id=self.run_id)
-
-
-@dataclass(frozen=True, slots=True)
-class TaskRunRecord:
-    """The latest run of one task within a job run (a repair reruns tasks as new task runs)."""
-
-    job_run_id: int
-    task_run_id: int
-    task_key: str
-    state: RunState
-    termination_code: str | None
-    termination_type: TerminationType
-    start_time: datetime
-    end_time: datetime | None
-    duration_seconds: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class RunsPage:
-    """One page of runs, newest first; `has_next_page` when more runs follow the last one."""
-
-    runs: tuple[RunRecord, ...]
-    has_next_page: bool
-
-    @property
-    def end_cursor(self) -> RunCursor | None:
-        return self.runs[-1].cursor if self.runs else None
-
-
-@dataclass(frozen=True, slots=True)
-class TerminationCodeCount:
-    """Failed runs with one termination code (None when the run recorded none), over `jobs` jobs."""
-
-    termination_code: str | None
-    failed: int
-    jobs: int
-
-
-@dataclass(frozen=True, slots=True)
-class JobCost:
+class JobSpend:
     """A job's list cost over a window: DBUs and USD at list price (retractions netted).
     `unpriced_records` counts usage records without a list price, which leave the cost short."""
 
@@ -313,7 +199,7 @@ def _health_rules(row: Row) -> tuple[HealthRule, ...]:
     return tuple(parsed)
 
 
-def _trigger(row: Row) -> JobTrigger | None:
+def _trigger(row: Row) -> TriggerSettings | None:
     raw_kind = row.opt_text("trigger_type")
     settings = row.json("trigger")
     if raw_kind is None and not isinstance(settings, dict):
@@ -325,7 +211,7 @@ def _trigger(row: Row) -> JobTrigger | None:
     zone = schedule.get("timezone_id") if isinstance(schedule, dict) else None
     interval = periodic.get("interval") if isinstance(periodic, dict) else None
     unit = periodic.get("unit") if isinstance(periodic, dict) else None
-    return JobTrigger(
+    return TriggerSettings(
         kind=kind,
         quartz_cron_expression=cron if isinstance(cron, str) else None,
         timezone_id=zone if isinstance(zone, str) else None,
@@ -337,9 +223,9 @@ def _trigger(row: Row) -> JobTrigger | None:
 
 
 def _catalog(jobs: Sequence[Row], tasks: Sequence[Row]) -> dict[int, JobDefinition]:
-    tasks_by_job: dict[int, list[JobTask]] = {}
+    tasks_by_job: dict[int, list[TaskDefinition]] = {}
     for row in tasks:
-        task = JobTask(row.text("task_key"), tuple(row.texts("depends_on_keys")))
+        task = TaskDefinition(row.text("task_key"), tuple(row.texts("depends_on_keys")))
         tasks_by_job.setdefault(_id(row, "job_id"), []).append(task)
     catalog: dict[int, JobDefinition] = {}
     for row in jobs:
@@ -360,7 +246,7 @@ def _catalog(jobs: Sequence[Row], tasks: Sequence[Row]) -> dict[int, JobDefiniti
     return catalog
 
 
-def _health(row: Row) -> JobHealth:
+def _health(row: Row) -> HealthSummary:
     baseline = row.opt_number("baseline_p50_seconds")
     last_run: FinishedRun | None = None
     last_start, last_end = (
@@ -381,7 +267,7 @@ def _health(row: Row) -> JobHealth:
             is_retry=bool(row.opt_flag("last_run_is_retry")),
             repair_count=max(0, row.opt_integer("last_run_repair_count") or 0),
         )
-    return JobHealth(
+    return HealthSummary(
         runs=row.integer("runs"),
         succeeded=row.integer("succeeded"),
         failed=row.integer("failed"),
@@ -422,9 +308,11 @@ def _run(row: Row) -> RunRecord:
 
 
 def _task_runs(rows: Sequence[Row]) -> dict[int, tuple[TaskRunRecord, ...]]:
-    latest: dict[tuple[int, str], TaskRunRecord] = {}
+    # (start time, task run id) of each kept task: the system tables always know a task's start.
+    latest: dict[tuple[int, str], tuple[tuple[datetime, int], TaskRunRecord]] = {}
     for row in rows:
         result_state, code = row.opt_text("result_state"), row.opt_text("termination_code")
+        start = row.timestamp("start_time")
         task = TaskRunRecord(
             job_run_id=_id(row, "job_run_id"),
             task_run_id=_id(row, "run_id"),
@@ -432,20 +320,17 @@ def _task_runs(rows: Sequence[Row]) -> dict[int, tuple[TaskRunRecord, ...]]:
             state=state_from_system_table(result_state, code, is_finished=False),
             termination_code=code,
             termination_type=TerminationType.parse(row.opt_text("termination_type")),
-            start_time=row.timestamp("start_time"),
+            start_time=start,
             end_time=row.opt_timestamp("end_time"),
             duration_seconds=row.opt_number("duration_seconds"),
         )
         key = (task.job_run_id, task.task_key)
         current = latest.get(key)
         # A repair reruns the task as a new task run: the latest attempt is the task's state.
-        if current is None or (task.start_time, task.task_run_id) > (
-            current.start_time,
-            current.task_run_id,
-        ):
-            latest[key] = task
+        if current is None or (start, task.task_run_id) > current[0]:
+            latest[key] = ((start, task.task_run_id), task)
     by_run: dict[int, list[TaskRunRecord]] = {}
-    for task in sorted(latest.values(), key=lambda t: (t.start_time, t.task_key)):
+    for _, task in sorted(latest.values(), key=lambda kept: (kept[0][0], kept[1].task_key)):
         by_run.setdefault(task.job_run_id, []).append(task)
     return {run_id: tuple(tasks) for run_id, tasks in by_run.items()}
 
@@ -466,15 +351,28 @@ class History:
         name: str,
         params: Mapping[str, QueryParam],
         build: Callable[[Sequence[Row]], T],
+        *,
+        rolling: Collection[str] = (),
+        variant: str = "",
     ) -> T:
         """Runs the query, maps the rows and caches the mapped result: a warm answer costs a
-        dictionary lookup, not a re-mapping of rows."""
+        dictionary lookup, not a re-mapping of rows.
+
+        `rolling` names the parameters that move with the clock (a window's start): the same query
+        a minute later may be answered with this one's result while its own loads (bounded by the
+        cache's staleness). `variant` tells apart families whose rolling values differ in kind.
+        """
         scoped = self._scoped(params)
 
         async def load() -> T:
             return build(await self._warehouse.query(name, scoped))
 
-        return await self._cache.get_or_load(query_key(self._warehouse.scope, name, scoped), load)
+        scope = self._warehouse.scope
+        family = None
+        if rolling:
+            fixed = {key: value for key, value in scoped.items() if key not in rolling}
+            family = query_key(scope, f"{name}{variant}", fixed)
+        return await self._cache.get_or_load(query_key(scope, name, scoped), load, family=family)
 
     def _scoped(self, params: Mapping[str, QueryParam]) -> dict[str, QueryParam]:
         # Every query filters on the workspace: the lakeflow tables hold the whole region.
@@ -498,9 +396,9 @@ class History:
 
     # health
 
-    async def job_health(self, window: Window, now: datetime) -> Mapping[int, JobHealth]:
+    async def job_health(self, window: Window, now: datetime) -> Mapping[int, HealthSummary]:
         """Health of every job with finished runs in the window, by job id. A job absent from the
-        answer had no finished run in the window (`JobHealth.from_runs(())` describes it)."""
+        answer had no finished run in the window (`HealthSummary.from_runs(())` describes it)."""
         start = window.start(as_of(now))
         params: dict[str, QueryParam] = {
             "window_start": start,
@@ -514,6 +412,8 @@ class History:
             "job_run_rollups",
             params,
             lambda rows: {_id(row, "job_id"): _health(row) for row in rows},
+            rolling=WINDOW_PARAMETERS,
+            variant=f"@{window}",
         )
 
     # runs
@@ -526,7 +426,7 @@ class History:
         first: int,
         after: RunCursor | None,
         now: datetime,
-    ) -> RunsPage:
+    ) -> RunPage:
         """Runs matching the filter among the visible jobs, newest first, after the cursor.
 
         Only RUNNING among the active states is known to the system tables (a run with slices but
@@ -537,7 +437,7 @@ class History:
         job_ids = effective_job_ids(run_filter.job_ids, visible_job_ids)
         filters = _run_filter_params(run_filter, job_ids)
         if filters is None:
-            return RunsPage((), has_next_page=False)
+            return RunPage((), has_next_page=False)
         started_after = run_filter.started_after or _retention_start(now)
         params: dict[str, QueryParam] = {
             **filters,
@@ -550,20 +450,26 @@ class History:
         # are scanned first and widened only when they hold too few runs. Runs outside a span are
         # all older than those in it, so a span with more than `first` runs holds the exact page.
         anchor = after.start_time if after else (run_filter.started_before or as_of(now))
+        rolls_with_clock = after is None and run_filter.started_before is None
         runs: tuple[RunRecord, ...] = ()
         for span in (*PAGE_SCAN_SPANS, None):
             lower = started_after if span is None else max(started_after, anchor - span)
             span_params = {**params, "started_after": lower, "scan_start": lower - RUN_LOOKBACK}
             runs = await self._cached(
-                "job_runs_page", span_params, lambda rows: tuple(_run(row) for row in rows)
+                "job_runs_page",
+                span_params,
+                lambda rows: tuple(_run(row) for row in rows),
+                # Without a cursor or an upper bound, a span ends now and moves with the clock.
+                rolling=("started_after", "scan_start") if rolls_with_clock else (),
+                variant=f"@{span}@{run_filter.started_after}",
             )
             if len(runs) > first or lower == started_after:
                 break
-        return RunsPage(runs[:first], has_next_page=len(runs) > first)
+        return RunPage(runs[:first], has_next_page=len(runs) > first)
 
     async def latest_runs(
         self, run_filter: RunFilter, *, job_ids: Collection[int], per_job: int, now: datetime
-    ) -> Mapping[int, RunsPage]:
+    ) -> Mapping[int, RunPage]:
         """The first page of each job's runs matching the filter (its `job_ids` aside), newest
         first: `per_job` runs per job, by job id, in one statement. The caller passes only jobs
         the viewer may see; a job without matching runs is absent."""
@@ -582,13 +488,12 @@ class History:
             "per_job": per_job,
         }
 
-        def pages(rows: Sequence[Row]) -> dict[int, RunsPage]:
+        def pages(rows: Sequence[Row]) -> dict[int, RunPage]:
             by_job: dict[int, list[RunRecord]] = {}
             for row in rows:
-                run = _run(row)
-                by_job.setdefault(run.job_id, []).append(run)
+                by_job.setdefault(_id(row, "job_id"), []).append(_run(row))
             return {
-                job_id: RunsPage(tuple(runs[:per_job]), has_next_page=len(runs) > per_job)
+                job_id: RunPage(tuple(runs[:per_job]), has_next_page=len(runs) > per_job)
                 for job_id, runs in by_job.items()
             }
 
@@ -660,12 +565,14 @@ class History:
                 )
                 for row in rows
             ),
+            rolling=WINDOW_PARAMETERS,
+            variant=f"@{window}",
         )
         return daily_series(window, end, days)
 
     async def failures_by_termination_code(
         self, window: Window, now: datetime, job_ids: JobScope
-    ) -> Sequence[TerminationCodeCount]:
+    ) -> Sequence[TerminationCodeFailures]:
         """Failed runs over the window per termination code for these jobs, most frequent first."""
         if job_ids is not None and not job_ids:
             return ()
@@ -680,18 +587,20 @@ class History:
             "failures_by_termination_code",
             params,
             lambda rows: tuple(
-                TerminationCodeCount(
+                TerminationCodeFailures(
                     termination_code=row.opt_text("termination_code"),
                     failed=row.integer("failed"),
                     jobs=row.integer("jobs"),
                 )
                 for row in rows
             ),
+            rolling=WINDOW_PARAMETERS,
+            variant=f"@{window}",
         )
 
     # cost
 
-    async def job_costs(self, window: Window, now: datetime) -> Mapping[int, JobCost]:
+    async def job_costs(self, window: Window, now: datetime) -> Mapping[int, JobSpend]:
         """List cost per job over the window, by job id; jobs without job usage are absent."""
         start = window.start(as_of(now))
         params: dict[str, QueryParam] = {"window_start": start, "start_date": start.date()}
@@ -699,7 +608,7 @@ class History:
             "job_costs",
             params,
             lambda rows: {
-                _id(row, "job_id"): JobCost(
+                _id(row, "job_id"): JobSpend(
                     job_id=_id(row, "job_id"),
                     dbus=row.opt_number("dbus") or 0.0,
                     list_cost_usd=row.opt_number("list_cost_usd") or 0.0,
@@ -708,6 +617,8 @@ class History:
                 )
                 for row in rows
             },
+            rolling=WINDOW_PARAMETERS,
+            variant=f"@{window}",
         )
 
 

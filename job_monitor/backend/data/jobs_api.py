@@ -4,8 +4,8 @@ Apps grants user tokens no `jobs` scope, so every call here runs as the app's se
 principal; callers apply the viewer's visibility (`visibility.py`) before anything leaves the
 service. Responses are read as raw JSON through `api_client.do`: the SDK's dataclasses turn enum
 values they do not know into None, and we keep the raw strings so the domain can say UNKNOWN
-instead of guessing. Upstream failures become two typed exceptions, `NotFoundError` and
-`UpstreamUnavailableError`; no upstream message is passed on.
+instead of guessing. Upstream failures become `NotFoundError` and `UpstreamUnavailableError`
+(`sdk_errors.upstream_errors`); no upstream message is passed on.
 """
 
 from __future__ import annotations
@@ -16,48 +16,39 @@ from collections.abc import (
     Awaitable,
     Callable,
     Iterable,
-    Iterator,
     Mapping,
     Sequence,
 )
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
 import anyio
 import orjson
-import requests
 from databricks.sdk import WorkspaceClient
-from databricks.sdk.errors.base import DatabricksError
-from databricks.sdk.errors.platform import (
-    BadRequest,
-    DeadlineExceeded,
-    InternalError,
-    PermissionDenied,
-    TemporarilyUnavailable,
-    TooManyRequests,
-)
-from databricks.sdk.errors.platform import NotFound as SdkNotFound
 
-from job_monitor.backend.core import WorkspaceUnavailableError
-from job_monitor.backend.data.cache import TtlCache
 from job_monitor.backend.data.offload import call_sdk
+from job_monitor.backend.data.sdk_errors import upstream_errors
+from job_monitor.backend.domain.errors import (
+    NotFoundError,
+    Upstream,
+    UpstreamProblem,
+    UpstreamUnavailableError,
+)
 from job_monitor.backend.domain.runs import (
+    RepairAttempt,
+    RunRecord,
     RunState,
     RunType,
+    TaskRunRecord,
     TerminationType,
     Trigger,
     is_active,
-    is_failure,
     state_from_jobs_api,
 )
 
 Json = Mapping[str, object]
 
-# "Now" may be this old: a page of live runs costs a few listing calls, and many viewers poll it.
-ACTIVE_RUNS_TTL_SECONDS = 5.0
-ACTIVE_RUNS = "active_runs"
 # `limit=0` asks runs/list for its own maximum page size (documented; 24 or 25 today).
 RUNS_PAGE_SIZE = 0
 JOBS_PAGE_SIZE = 100
@@ -74,94 +65,6 @@ MAX_ERROR_MESSAGE_CHARS = 4000
 # Permission levels that let a principal view a job. All current job levels do; a level Databricks
 # adds later is not assumed to (fail closed).
 VIEW_LEVELS = frozenset({"CAN_VIEW", "CAN_MANAGE_RUN", "IS_OWNER", "CAN_MANAGE"})
-
-
-class NotFoundError(Exception):
-    """The run or job does not exist, or the service principal (and so the viewer) may not see it.
-
-    The message is ours and names only what was asked for: "missing" and "hidden" read the same.
-    """
-
-    def __init__(self, kind: Literal["job", "run", "task run"], object_id: int) -> None:
-        super().__init__(f"No {kind} with id {object_id}.")
-        self.kind = kind
-        self.object_id = object_id
-
-
-class UpstreamUnavailableError(Exception):
-    """The Jobs API is throttling, failing or too slow right now; the request may succeed later."""
-
-    def __init__(self, reason: Literal["throttled", "failing", "timeout"]) -> None:
-        messages = {
-            "throttled": "Databricks is rate-limiting the Jobs API; try again shortly.",
-            "failing": "The Databricks Jobs API is failing; try again shortly.",
-            "timeout": "The Databricks Jobs API did not answer in time; try again shortly.",
-        }
-        super().__init__(messages[reason])
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class RepairAttempt:
-    """One entry of a run's repair history: the original attempt or a repair."""
-
-    repair_id: int | None
-    # ORIGINAL or REPAIR, as the Jobs API says.
-    kind: str | None
-    state: RunState
-    start_time: datetime | None
-    end_time: datetime | None
-    task_run_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class LiveTaskRun:
-    """A task of a job run as the Jobs API reports it now."""
-
-    run_id: int
-    task_key: str
-    state: RunState
-    termination_code: str | None
-    start_time: datetime | None
-    end_time: datetime | None
-    duration_seconds: float | None
-    attempt: int
-    depends_on: tuple[str, ...]
-    url: str | None
-    # From `runs/get-output`, filled for failed tasks by `run_detail`.
-    error_message: str | None
-
-
-@dataclass(frozen=True)
-class LiveRun:
-    """A job run as the Jobs API reports it now (`runs/list` item or `runs/get`)."""
-
-    run_id: int
-    # None only for one-time `runs/submit` runs, which belong to no job.
-    job_id: int | None
-    run_name: str | None
-    state: RunState
-    # Raw: the code set is open-ended and the system tables use the same strings.
-    termination_code: str | None
-    termination_type: TerminationType
-    message: str | None
-    start_time: datetime | None
-    end_time: datetime | None
-    duration_seconds: float | None
-    queue_seconds: float | None
-    trigger: Trigger
-    run_type: RunType
-    # 0 for the first attempt, incremented on each retry.
-    attempt: int
-    original_attempt_run_id: int | None
-    url: str | None
-    # Only `run_detail` fills these (`runs/list` carries neither).
-    tasks: tuple[LiveTaskRun, ...] = ()
-    repairs: tuple[RepairAttempt, ...] = ()
-
-    @property
-    def repair_count(self) -> int:
-        return sum(1 for repair in self.repairs if repair.kind == "REPAIR")
 
 
 @dataclass(frozen=True)
@@ -195,12 +98,9 @@ class JobsApi:
     One per process (built in the lifespan): the active runs are cached here for every viewer.
     """
 
-    def __init__(
-        self, sp_client: SpClient, *, active_runs_ttl_seconds: float = ACTIVE_RUNS_TTL_SECONDS
-    ) -> None:
+    def __init__(self, sp_client: SpClient) -> None:
         """`sp_client`: the service principal's client, or how to get it (`clients.sp.get`)."""
         self._sp_client = sp_client
-        self._active_runs = TtlCache(active_runs_ttl_seconds, max_entries=1)
 
     async def list_jobs(self) -> tuple[JobListing, ...]:
         """Every job the service principal can view (all pages)."""
@@ -217,7 +117,7 @@ class JobsApi:
 
     async def job_access(self, job_id: int) -> tuple[JobAccess, ...]:
         """The job's access control list, inherited entries (e.g. admins) included."""
-        with _upstream(NotFoundError("job", job_id)):
+        with upstream_errors(Upstream.JOBS_API, NotFoundError("job", job_id)):
             raw = await self._get(f"/api/2.0/permissions/jobs/{job_id}", {})
         entries: list[JobAccess] = []
         for entry in _objects(raw, "access_control_list"):
@@ -231,29 +131,25 @@ class JobsApi:
                 entries.append(JobAccess(kind=principal[0], name=principal[1], levels=levels))
         return tuple(entries)
 
-    async def active_runs(self) -> tuple[LiveRun, ...]:
-        """Runs that are queued, pending, running or terminating now, newest first, each once.
-
-        The service principal's view, shared by all viewers for `active_runs_ttl_seconds` (one
-        listing in flight at a time); filter it per viewer with `VisibleJobs.contains`.
-        """
-        return await self._active_runs.get_or_load(ACTIVE_RUNS, self._list_active_runs)
-
-    async def _list_active_runs(self) -> tuple[LiveRun, ...]:
-        runs: dict[int, LiveRun] = {}
+    async def active_runs(self) -> tuple[RunRecord, ...]:
+        """Runs that are queued, pending, running or terminating now, newest first, each once:
+        the service principal's view (callers cache it and cut it per viewer)."""
+        runs: dict[int, RunRecord] = {}
+        listed_at = datetime.now(UTC)
         query: dict[str, object] = {"active_only": "true", "limit": RUNS_PAGE_SIZE}
         async for page in self._pages("/api/2.2/jobs/runs/list", query, MAX_ACTIVE_RUN_PAGES):
             for raw in _objects(page, "runs"):
-                run = _job_run(raw, tasks=(), repairs=())
+                run = _job_run(raw, listed_at, tasks=(), repairs=())
                 # Runs starting while we page shift the pages: keep each run's first sighting.
                 if run is not None and run.run_id not in runs:
                     runs[run.run_id] = run
         # A run can finish between its page and the next; only runs still active are "now".
-        return tuple(run for run in runs.values() if is_active(run.state))
+        return tuple(run for run in runs.values() if run.live)
 
-    async def run_detail(self, run_id: int, *, include_task_errors: bool = True) -> LiveRun:
-        """One run with its tasks (all pages), repair history and failed tasks' error text."""
+    async def run_detail(self, run_id: int) -> RunRecord:
+        """One run with its tasks (all pages) and repair history."""
         missing = NotFoundError("run", run_id)
+        fetched_at = datetime.now(UTC)
         query: dict[str, object] = {"run_id": run_id, "include_history": "true"}
         raw_tasks: list[Json] = []
         first: Json | None = None
@@ -262,18 +158,12 @@ class JobsApi:
             raw_tasks.extend(_objects(page, "tasks"))
         if first is None:
             raise missing
-        tasks = tuple(task for raw in raw_tasks if (task := _task_run(raw)) is not None)
+        tasks = tuple(task for raw in raw_tasks if (task := _task_run(raw, run_id)) is not None)
         repairs = tuple(_repair(raw) for raw in _objects(first, "repair_history"))
-        run = _job_run(first, tasks=tasks, repairs=repairs)
+        run = _job_run(first, fetched_at, tasks=tasks, repairs=repairs)
         if run is None:
             raise missing
-        return await self.with_task_errors(run) if include_task_errors else run
-
-    async def with_task_errors(self, run: LiveRun) -> LiveRun:
-        """`run` with the error text of its failed tasks filled in."""
-        errors = await self.task_error_messages(t.run_id for t in run.tasks if is_failure(t.state))
-        tasks = tuple(replace(t, error_message=errors.get(t.run_id)) for t in run.tasks)
-        return replace(run, tasks=tasks)
+        return run
 
     async def task_error_messages(self, task_run_ids: Iterable[int]) -> dict[int, str]:
         """Error text of task runs (`runs/get-output`), fetched a bounded number at a time.
@@ -287,7 +177,7 @@ class JobsApi:
         async def fetch(task_run_id: int) -> None:
             async with limiter:
                 try:
-                    with _upstream(NotFoundError("task run", task_run_id)):
+                    with upstream_errors(Upstream.JOBS_API, NotFoundError("task run", task_run_id)):
                         raw = await self._get(
                             "/api/2.2/jobs/runs/get-output", {"run_id": task_run_id}
                         )
@@ -306,30 +196,18 @@ class JobsApi:
             raise group.exceptions[0] from None
         return messages
 
-    async def duration_target_seconds(self, job_id: int) -> float | None:
-        """The job's own SLA: its `RUN_DURATION_SECONDS > x` health rule, if it has one."""
-        with _upstream(NotFoundError("job", job_id)):
-            raw = await self._get("/api/2.2/jobs/get", {"job_id": job_id})
-        health = _object(_object(raw, "settings"), "health")
-        for rule in _objects(health, "rules"):
-            if _str(rule, "metric") == "RUN_DURATION_SECONDS":
-                value = rule.get("value")
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    return float(value)
-        return None
-
     async def _get(self, path: str, query: Mapping[str, object]) -> Json:
-        if isinstance(self._sp_client, WorkspaceClient):
-            ws = self._sp_client
-        else:
-            try:
-                ws = await self._sp_client()
-            except WorkspaceUnavailableError as err:
-                raise UpstreamUnavailableError("failing") from err
+        ws = (
+            self._sp_client
+            if isinstance(self._sp_client, WorkspaceClient)
+            else await self._sp_client()
+        )
         do = ws.api_client.do
         body = await call_sdk(lambda: do("GET", path, query=dict(query)))
         if not isinstance(body, dict):
-            raise UpstreamUnavailableError("failing")
+            raise UpstreamUnavailableError(
+                Upstream.JOBS_API, UpstreamProblem.FAILING, f"{path} answered no JSON object"
+            )
         return body
 
     async def _pages(
@@ -343,7 +221,7 @@ class JobsApi:
         token: str | None = None
         for _ in range(max_pages):
             paged = {**query, "page_token": token} if token else dict(query)
-            with _upstream(missing):
+            with upstream_errors(Upstream.JOBS_API, missing):
                 page = await self._get(path, paged)
             yield page
             token = _str(page, "next_page_token")
@@ -351,81 +229,56 @@ class JobsApi:
                 return
 
 
-@contextmanager
-def _upstream(missing: NotFoundError | None) -> Iterator[None]:
-    """Map SDK failures to our two typed answers; anything else is a bug and propagates."""
-    try:
-        yield
-    except TimeoutError as err:
-        # After retry_timeout_seconds of 429/503/timeouts the SDK raises a builtin TimeoutError.
-        cause = err.__cause__
-        if isinstance(cause, TooManyRequests):
-            raise UpstreamUnavailableError("throttled") from err
-        if isinstance(cause, DatabricksError) or (
-            isinstance(cause, requests.ConnectionError) and not isinstance(cause, requests.Timeout)
-        ):
-            raise UpstreamUnavailableError("failing") from err
-        raise UpstreamUnavailableError("timeout") from err
-    except (SdkNotFound, PermissionDenied) as err:
-        # A job the service principal may not see is, for every viewer, a job that does not exist.
-        if missing is None:
-            raise UpstreamUnavailableError("failing") from err
-        raise missing from err
-    except BadRequest as err:
-        if missing is not None and "does not exist" in str(err):
-            raise missing from err
-        raise
-    except TooManyRequests as err:
-        raise UpstreamUnavailableError("throttled") from err
-    except (InternalError, TemporarilyUnavailable, DeadlineExceeded) as err:
-        raise UpstreamUnavailableError("failing") from err
-    except DatabricksError as err:
-        # Unparseable answers (a proxy's HTML 502, …) arrive as the base class.
-        if type(err) is DatabricksError:
-            raise UpstreamUnavailableError("failing") from err
-        raise
-
-
 def _job_run(
-    raw: Json, *, tasks: tuple[LiveTaskRun, ...], repairs: tuple[RepairAttempt, ...]
-) -> LiveRun | None:
+    raw: Json,
+    fetched_at: datetime,
+    *,
+    tasks: tuple[TaskRunRecord, ...],
+    repairs: tuple[RepairAttempt, ...],
+) -> RunRecord | None:
     run_id = _int(raw, "run_id")
     if run_id is None:
         return None
     state, status = _object(raw, "state"), _object(raw, "status")
     termination = _object(status, "termination_details")
-    return LiveRun(
+    run_state = _state(raw)
+    return RunRecord(
         run_id=run_id,
         job_id=_int(raw, "job_id"),
         run_name=_str(raw, "run_name"),
-        state=_state(raw),
+        state=run_state,
         termination_code=_str(termination, "code"),
         termination_type=TerminationType.parse(_str(termination, "type")),
         message=_str(termination, "message") or _str(state, "state_message"),
-        start_time=_time(raw, "start_time"),
+        # A run listed without a start time was created just now.
+        start_time=_time(raw, "start_time") or fetched_at,
         end_time=_time(raw, "end_time"),
         duration_seconds=_duration_seconds(raw),
         queue_seconds=_seconds(raw, "queue_duration"),
         trigger=Trigger.parse(_str(raw, "trigger")),
         run_type=RunType.parse(_str(raw, "run_type")),
         attempt=_int(raw, "attempt_number") or 0,
-        original_attempt_run_id=_int(raw, "original_attempt_run_id"),
         url=_str(raw, "run_page_url"),
+        live=is_active(run_state),
+        repair_count=sum(1 for repair in repairs if repair.kind == "REPAIR"),
         tasks=tasks,
         repairs=repairs,
     )
 
 
-def _task_run(raw: Json) -> LiveTaskRun | None:
+def _task_run(raw: Json, job_run_id: int) -> TaskRunRecord | None:
     run_id = _int(raw, "run_id")
     task_key = _str(raw, "task_key")
     if run_id is None or task_key is None:
         return None
-    return LiveTaskRun(
-        run_id=run_id,
+    termination = _object(_object(raw, "status"), "termination_details")
+    return TaskRunRecord(
+        task_run_id=run_id,
+        job_run_id=job_run_id,
         task_key=task_key,
         state=_state(raw),
-        termination_code=_str(_object(_object(raw, "status"), "termination_details"), "code"),
+        termination_code=_str(termination, "code"),
+        termination_type=TerminationType.parse(_str(termination, "type")),
         start_time=_time(raw, "start_time"),
         end_time=_time(raw, "end_time"),
         duration_seconds=_duration_seconds(raw),
@@ -434,7 +287,6 @@ def _task_run(raw: Json) -> LiveTaskRun | None:
             key for dep in _objects(raw, "depends_on") if (key := _str(dep, "task_key")) is not None
         ),
         url=_str(raw, "run_page_url"),
-        error_message=None,
     )
 
 

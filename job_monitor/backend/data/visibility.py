@@ -48,17 +48,19 @@ from enum import StrEnum
 from typing import Protocol
 
 from job_monitor.backend.config import Visibility
-from job_monitor.backend.data.jobs_api import (
-    JobAccess,
-    JobListing,
-    JobsApi,
-    LiveRun,
+from job_monitor.backend.data.cache import SingleFlight
+from job_monitor.backend.data.jobs_api import JobAccess, JobListing, JobsApi
+from job_monitor.backend.domain.errors import (
     NotFoundError,
+    Upstream,
+    UpstreamProblem,
     UpstreamUnavailableError,
 )
+from job_monitor.backend.domain.runs import RunRecord
 
 log = logging.getLogger(__name__)
 
+_REFRESH = "refresh"
 # Distinct viewers (user + groups) whose answers are kept per index version.
 MAX_CACHED_VIEWERS = 1024
 
@@ -112,18 +114,15 @@ class VisibleJobs:
         return len(self.job_ids)
 
 
-async def run_detail_for(visible: VisibleJobs, jobs: JobsApi, run_id: int) -> LiveRun:
-    """A run with its tasks and error text, or `NotFoundError` as for a run that does not exist.
-
-    Error text is fetched only once the run is known to be visible.
-    """
-    run = await jobs.run_detail(run_id, include_task_errors=False)
+async def run_detail_for(visible: VisibleJobs, jobs: JobsApi, run_id: int) -> RunRecord:
+    """A run with its tasks, or `NotFoundError` as for a run that does not exist."""
+    run = await jobs.run_detail(run_id)
     if not visible.contains(run.job_id):
         raise NotFoundError("run", run_id)
-    return await jobs.with_task_errors(run)
+    return run
 
 
-def active_runs_for(visible: VisibleJobs, runs: Sequence[LiveRun]) -> tuple[LiveRun, ...]:
+def active_runs_for(visible: VisibleJobs, runs: Sequence[RunRecord]) -> tuple[RunRecord, ...]:
     """Those of the service principal's active runs (`JobsApi.active_runs`) the viewer may see."""
     return tuple(run for run in runs if visible.contains(run.job_id))
 
@@ -187,7 +186,7 @@ class JobAclIndex:
         self._acls: dict[int, _JobAcl] = {}
         self._refreshed_at: float | None = None
         self._failed_at: float | None = None
-        self._task: asyncio.Task[RefreshReport] | None = None
+        self._refreshes = SingleFlight[str, RefreshReport]("job ACL index refresh")
         # Set once the first listing is known (or failed): what unrestricted viewers wait for.
         self._listing_settled = asyncio.Event()
         # Bumped whenever an answer could change; cached answers are keyed by it.
@@ -214,28 +213,22 @@ class JobAclIndex:
 
     def start(self) -> None:
         """Begin a build or refresh in the background if one is due (needs a running event loop)."""
-        if self._task is not None and not self._task.done():
+        if self._refreshes.running(_REFRESH):
             return
         now = self._clock()
         if self._failed_at is not None and now - self._failed_at < self._retry_seconds:
             return
         if self._refreshed_at is not None and now - self._refreshed_at < self._refresh_seconds:
             return
-        self._task = asyncio.create_task(self._refresh(), name="job-acl-index-refresh")
-        self._task.add_done_callback(self._on_refresh_done)
+        self._refreshes.start(_REFRESH, self._refresh)
 
     async def refresh(self) -> RefreshReport:
         """Refresh now (or join the refresh that is running) and wait for it."""
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._refresh(), name="job-acl-index-refresh")
-            self._task.add_done_callback(self._on_refresh_done)
-        return await asyncio.shield(self._task)
+        return await self._refreshes.run(_REFRESH, self._refresh)
 
     async def aclose(self) -> None:
         """Stop a running refresh (at shutdown)."""
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._refreshes.cancel()
 
     async def visible_job_ids(self, viewer: Viewer) -> VisibleJobs:
         """The jobs `viewer` may see; waits at most `wait_seconds` for a first build.
@@ -245,7 +238,7 @@ class JobAclIndex:
         """
         self.start()
         unrestricted = not self.needs_acls or viewer.is_admin
-        task = self._task
+        task = self._refreshes.current(_REFRESH)
         if unrestricted and not self._listing_settled.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._listing_settled.wait(), self._wait_seconds)
@@ -257,7 +250,9 @@ class JobAclIndex:
                 await asyncio.wait({task}, timeout=self._wait_seconds)
         listed = self._listed if self._listed is not None else frozenset()
         if self._listed is None and not unrestricted and self._failed_at is not None:
-            raise UpstreamUnavailableError("failing")
+            raise UpstreamUnavailableError(
+                Upstream.JOBS_API, UpstreamProblem.FAILING, "the job ACL index could not be built"
+            )
         complete = self.complete
         if not complete:
             state = IndexState.BUILDING
@@ -293,11 +288,6 @@ class JobAclIndex:
         if len(self._answers) > MAX_CACHED_VIEWERS:
             self._answers.popitem(last=False)
         return jobs
-
-    def _on_refresh_done(self, task: asyncio.Task[RefreshReport]) -> None:
-        # Retrieve the outcome so a failure is not reported again as "never retrieved".
-        if not task.cancelled():
-            task.exception()
 
     async def _refresh(self) -> RefreshReport:
         try:

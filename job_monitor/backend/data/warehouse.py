@@ -3,9 +3,10 @@
 `Warehouse.query(name, params)` loads `queries/<name>.sql` (with its `-- include: _fragment` lines
 expanded), submits it with typed parameters, waits, polls, walks every result chunk and decodes the
 JSON_ARRAY strings by the manifest's column types. Expected failures come out as typed errors the
-GraphQL layer turns into union members: `WarehouseUnavailable` (stopped or still starting),
-`WarehouseQueryError` (the statement FAILED), `QueryTimeout` (no answer before the deadline; the
-statement is cancelled) and `UpstreamUnavailable` (429/5xx/timeouts after the SDK's own retries).
+GraphQL layer turns into union members (`domain/errors.py`): `WarehouseUnavailableError` (stopped or
+still starting), `WarehouseQueryFailedError` (the statement FAILED), `StatementTimeoutError` (no
+answer before the deadline; the statement is cancelled) and `UpstreamUnavailableError`
+(429/5xx/timeouts after the SDK's own retries).
 """
 
 from __future__ import annotations
@@ -21,18 +22,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache, partial
 from pathlib import Path
-from typing import Literal, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import orjson
-import requests
 from databricks.sdk import WorkspaceClient
-from databricks.sdk.errors import (
-    DeadlineExceeded,
-    InternalError,
-    TemporarilyUnavailable,
-    TooManyRequests,
-)
-from databricks.sdk.errors.base import DatabricksError
 from databricks.sdk.service.sql import (
     ColumnInfo,
     ExecuteStatementRequestOnWaitTimeout,
@@ -43,8 +36,16 @@ from databricks.sdk.service.sql import (
     StatementState,
 )
 
-from job_monitor.backend.core import WorkspaceUnavailableError
 from job_monitor.backend.data.offload import call_sdk
+from job_monitor.backend.data.sdk_errors import upstream_errors
+from job_monitor.backend.domain.errors import (
+    JobMonitorError,
+    StatementTimeoutError,
+    Upstream,
+    UpstreamUnavailableError,
+    WarehouseQueryFailedError,
+    WarehouseUnavailableError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,62 +69,6 @@ NULL_TIMESTAMP = SqlNull("TIMESTAMP")
 
 QueryParam = bool | int | float | str | datetime | date | SqlNull
 QueryParams = Mapping[str, QueryParam]
-
-
-# --- errors -------------------------------------------------------------------------------------
-
-
-class WarehouseError(Exception):
-    """Base of the warehouse's expected failures. `message` is safe to show to a user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class WarehouseUnavailable(WarehouseError):  # noqa: N818 - named as the GraphQL error type
-    """The warehouse is stopped or still starting (a cold start): the UI shows 'warming up'."""
-
-    def __init__(self, state: str, message: str | None = None) -> None:
-        super().__init__(message or f"The SQL warehouse is {state.lower()}; try again shortly.")
-        self.state = state
-
-
-class WarehouseQueryError(WarehouseError):
-    """The statement reached FAILED (or was cancelled/closed by someone else).
-
-    `message` names the query and the error code only; the server's text (which may quote SQL or
-    parameter values) is kept in `detail` for logs.
-    """
-
-    def __init__(self, query: str, error_code: str, detail: str) -> None:
-        super().__init__(f"Query {query} failed ({error_code}).")
-        self.query = query
-        self.error_code = error_code
-        self.detail = detail
-
-
-class QueryTimeout(WarehouseError):  # noqa: N818 - named as the GraphQL error type
-    """No result before the deadline; the statement was cancelled."""
-
-    def __init__(self, query: str, seconds: float, statement_id: str) -> None:
-        super().__init__(f"Query {query} did not finish within {seconds:g} s.")
-        self.query = query
-        self.seconds = seconds
-        self.statement_id = statement_id
-
-
-class UpstreamUnavailable(WarehouseError):  # noqa: N818 - named as the GraphQL error type
-    """The workspace throttled, failed or did not answer, after the SDK's own retries."""
-
-    def __init__(self, reason: Literal["throttled", "failing", "timeout"]) -> None:
-        messages = {
-            "throttled": "Databricks is rate-limiting SQL statements; try again shortly.",
-            "failing": "The Databricks SQL service is failing; try again shortly.",
-            "timeout": "The Databricks SQL service did not answer in time; try again shortly.",
-        }
-        super().__init__(messages[reason])
-        self.reason = reason
 
 
 # --- rows ---------------------------------------------------------------------------------------
@@ -505,12 +450,12 @@ class Warehouse:
         self._count(name)
         try:
             rows = await self._run(query, parameters, started)
-        except WarehouseError as error:
+        except JobMonitorError as error:
             logger.warning(
                 "query %s failed after %.0f ms: %s",
                 name,
                 (time.monotonic() - started) * 1000,
-                getattr(error, "detail", error.message),
+                getattr(error, "detail", None) or error.message,
             )
             raise
         logger.debug(
@@ -556,7 +501,9 @@ class Warehouse:
                 await self._fail_if_warehouse_down(client, query.name, statement_id)
             if out_of_time:
                 await self._cancel(client, query.name, statement_id)
-                raise QueryTimeout(query.name, settings.statement_timeout_seconds, statement_id)
+                raise StatementTimeoutError(
+                    query.name, settings.statement_timeout_seconds, statement_id
+                )
             await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
             pause = min(pause * 2, settings.max_poll_seconds)
             response = await self._sdk(
@@ -568,7 +515,8 @@ class Warehouse:
                 code = error.error_code.value
             else:
                 code = state.value if state else "UNKNOWN"
-            raise WarehouseQueryError(query.name, code, (error.message if error else None) or "")
+            detail = (error.message if error else None) or ""
+            raise WarehouseQueryFailedError(query.name, code, detail)
         return await self._rows(client, response, deadline)
 
     async def _rows(
@@ -597,7 +545,7 @@ class Warehouse:
         state = info.state.value if info.state else "UNKNOWN"
         if state != "RUNNING":
             await self._cancel(client, name, statement_id)
-            raise WarehouseUnavailable(state)
+            raise WarehouseUnavailableError(state)
 
     async def _cancel(self, client: WorkspaceClient, name: str, statement_id: str) -> None:
         try:
@@ -605,47 +553,23 @@ class Warehouse:
                 lambda: client.statement_execution.cancel_execution(statement_id),
                 time.monotonic() + _GRACE_SECONDS,
             )
-        except UpstreamUnavailable:
+        except UpstreamUnavailableError:
             # Best effort: the statement is abandoned anyway and the caller's error matters more.
             logger.warning("could not cancel statement %s of query %s", statement_id, name)
 
     async def _client(self) -> WorkspaceClient:
         if isinstance(self._client_source, WorkspaceClient):
             return self._client_source
-        try:
-            return await self._client_source()
-        except WorkspaceUnavailableError as error:
-            raise UpstreamUnavailable("failing") from error
+        return await self._client_source()
 
     @staticmethod
     async def _sdk(call: Callable[[], T], deadline: float) -> T:
         """One SDK call off the event loop, bounded by the deadline (a server that holds the
         request must not hold the page), with transient upstream failures made typed."""
-        try:
+        with upstream_errors(Upstream.SQL_WAREHOUSE):
             # Even at the deadline a call gets a moment: the last poll may bring the result.
             async with asyncio.timeout(max(_MIN_CALL_SECONDS, deadline - time.monotonic())):
                 return await call_sdk(call)
-        except TimeoutError as error:
-            # The SDK gives up retrying 429/503/timeouts with a builtin TimeoutError.
-            cause = error.__cause__
-            if isinstance(cause, TooManyRequests):
-                raise UpstreamUnavailable("throttled") from error
-            if isinstance(cause, TemporarilyUnavailable):
-                raise UpstreamUnavailable("failing") from error
-            raise UpstreamUnavailable("timeout") from error
-        except requests.Timeout as error:
-            raise UpstreamUnavailable("timeout") from error
-        except requests.ConnectionError as error:
-            raise UpstreamUnavailable("failing") from error
-        except TooManyRequests as error:
-            raise UpstreamUnavailable("throttled") from error
-        except (InternalError, TemporarilyUnavailable, DeadlineExceeded) as error:
-            raise UpstreamUnavailable("failing") from error
-        except DatabricksError as error:
-            # Unparseable answers (a proxy's HTML 502, ...) arrive as the base class.
-            if type(error) is DatabricksError:
-                raise UpstreamUnavailable("failing") from error
-            raise
 
 
 def _state(response: StatementResponse) -> StatementState | None:

@@ -8,41 +8,24 @@ browsers must not multiply calls to the workspace.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from enum import StrEnum
 
 import anyio
 
 from job_monitor import __version__
 from job_monitor.backend.config import Settings
-from job_monitor.backend.core import WorkspaceClients, WorkspaceUnavailableError, describe_failure
+from job_monitor.backend.core import WorkspaceClients
+from job_monitor.backend.data.cache import SingleFlight
 from job_monitor.backend.data.offload import call_sdk
-
-
-class HealthStatus(StrEnum):
-    OK = "OK"
-    DEGRADED = "DEGRADED"
-    DOWN = "DOWN"
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    name: str
-    status: HealthStatus
-    latency_ms: float | None
-    message: str | None
-
-
-@dataclass(frozen=True)
-class HealthReport:
-    status: HealthStatus
-    version: str
-    mode: str
-    checks: tuple[CheckResult, ...]
-
+from job_monitor.backend.data.sdk_errors import describe_failure
+from job_monitor.backend.domain.errors import UpstreamUnavailableError
+from job_monitor.backend.domain.service_health import (
+    CheckResult,
+    HealthReport,
+    HealthStatus,
+    overall,
+)
 
 # Warehouse states that will serve a query once it has started (reference 4: the first statement
 # starts a stopped serverless or pro warehouse).
@@ -65,8 +48,8 @@ async def _timed(
             None,
             f"no answer within {settings.health_timeout_seconds:g} s",
         )
-    except WorkspaceUnavailableError as exc:
-        return CheckResult(name, HealthStatus.DOWN, None, str(exc))
+    except UpstreamUnavailableError as exc:
+        return CheckResult(name, HealthStatus.DOWN, None, exc.detail or exc.message)
     except Exception as exc:  # any SDK or network failure is this dependency being down
         latency = (time.perf_counter() - started) * 1000
         return CheckResult(name, HealthStatus.DOWN, latency, describe_failure(exc))
@@ -103,30 +86,18 @@ async def check_warehouse(settings: Settings, clients: WorkspaceClients) -> Chec
     return await _timed("warehouse", settings, probe)
 
 
-def overall(checks: tuple[CheckResult, ...]) -> HealthStatus:
-    """DOWN when the workspace itself is down; DEGRADED when anything else is not OK."""
-    if any(c.name == "workspace" and c.status is HealthStatus.DOWN for c in checks):
-        return HealthStatus.DOWN
-    if all(c.status is HealthStatus.OK for c in checks):
-        return HealthStatus.OK
-    return HealthStatus.DEGRADED
-
-
 class HealthMonitor:
     def __init__(self, settings: Settings, clients: WorkspaceClients) -> None:
         self._settings = settings
         self._clients = clients
         self._last: tuple[HealthReport, float] | None = None
-        self._running: asyncio.Task[HealthReport] | None = None
+        self._rounds = SingleFlight[str, HealthReport]("health checks")
 
     async def report(self) -> HealthReport:
         now = time.monotonic()
         if self._last is not None and now - self._last[1] < self._settings.health_cache_seconds:
             return self._last[0]
-        if self._running is None or self._running.done():
-            self._running = asyncio.create_task(self._check())
-        # Shielded: one caller going away must not cancel the round the others wait for.
-        return await asyncio.shield(self._running)
+        return await self._rounds.run("checks", self._check)
 
     async def _check(self) -> HealthReport:
         async with anyio.create_task_group() as tg:

@@ -13,7 +13,7 @@ the next page is
 (run ids are strings in the system tables: compare them as numbers).
 
 The cursor text is opaque: URL-safe base64 of a versioned payload with a short checksum, so a
-truncated or edited cursor is rejected with `InvalidFilter` instead of silently paging from
+truncated or edited cursor is rejected with `InvalidFilterError` instead of silently paging from
 somewhere else. The checksum is not a secret: forging a cursor only picks another position in lists
 the viewer may already see.
 """
@@ -26,7 +26,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from job_monitor.backend.domain.filters import InvalidFilter
+from job_monitor.backend.domain.errors import InvalidFilterError
 
 _PREFIX = "run1"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -37,8 +37,10 @@ def _checksum(payload: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
-def _invalid(problem: str) -> InvalidFilter:
-    return InvalidFilter("after", f"{problem}; pass an endCursor or cursor returned by this list")
+def _invalid(problem: str) -> InvalidFilterError:
+    return InvalidFilterError(
+        "after", f"{problem}; pass an endCursor or cursor returned by this list"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +64,8 @@ class RunCursor:
 
     @classmethod
     def decode(cls, cursor: str) -> RunCursor:
-        """The position a cursor string holds; `InvalidFilter` (field `after`) for anything this
-        module did not encode, including a truncated or edited cursor."""
+        """The position a cursor string holds; `InvalidFilterError` (field `after`) for anything
+        this module did not encode, including a truncated or edited cursor."""
         if len(cursor) > _MAX_CURSOR_LENGTH:
             raise _invalid("the cursor is too long")
         try:

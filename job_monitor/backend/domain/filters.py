@@ -1,7 +1,7 @@
 """Filters the API accepts: job name patterns and run filters, validated before anything runs.
 
-A bad filter raises `InvalidFilter`, whose message names the input field (in the API's spelling),
-what is wrong, and what is allowed; the GraphQL layer returns it as the `InvalidFilter` result.
+A bad filter raises `InvalidFilterError`, whose message names the input field (in the API's
+spelling), what is wrong, and what is allowed; the GraphQL layer answers it as `InvalidFilter`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from job_monitor.backend.domain.errors import InvalidFilterError
 from job_monitor.backend.domain.runs import RunState, RunType, Trigger
 
 NAME_PATTERN_MAX_LENGTH = 200
@@ -27,19 +28,6 @@ in either Databricks SQL or DuckDB, unlike the backslash."""
 _TERMINATION_CODE = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
-class InvalidFilter(ValueError):  # noqa: N818 - named as the GraphQL result type it becomes
-    """A filter, pattern or cursor the API cannot accept.
-
-    `field` is the input field in the API's spelling (`namePattern`, `jobIds`, `after` …), `message`
-    the full sentence shown to the caller (it starts with the field).
-    """
-
-    def __init__(self, field: str, problem: str) -> None:
-        self.field = field
-        self.message = f"{field}: {problem}"
-        super().__init__(self.message)
-
-
 @dataclass(frozen=True, slots=True)
 class NamePattern:
     """A case-insensitive job name pattern: `*` matches any run of characters (also none), `?`
@@ -48,7 +36,7 @@ class NamePattern:
 
     Valid patterns are 1 to 200 characters of letters, digits, spaces and printable punctuation (no
     control characters), with at most 10 wildcards. Constructing one validates it (raises
-    `InvalidFilter`).
+    `InvalidFilterError`).
     """
 
     pattern: str
@@ -57,15 +45,15 @@ class NamePattern:
     def __post_init__(self) -> None:
         raw = self.pattern
         if not raw or raw.isspace():
-            raise InvalidFilter("namePattern", "must not be empty; use * to match every job")
+            raise InvalidFilterError("namePattern", "must not be empty; use * to match every job")
         if len(raw) > NAME_PATTERN_MAX_LENGTH:
-            raise InvalidFilter(
+            raise InvalidFilterError(
                 "namePattern",
                 f"is {len(raw)} characters long; at most {NAME_PATTERN_MAX_LENGTH} are allowed",
             )
         bad = next((char for char in raw if not char.isprintable()), None)
         if bad is not None:
-            raise InvalidFilter(
+            raise InvalidFilterError(
                 "namePattern",
                 f"contains the character U+{ord(bad):04X}, which is not allowed; use letters, "
                 "digits, spaces, punctuation and the wildcards * and ?",
@@ -73,7 +61,7 @@ class NamePattern:
         collapsed = re.sub(r"\*+", "*", raw)
         wildcards = sum(1 for char in collapsed if char in "*?")
         if wildcards > NAME_PATTERN_MAX_WILDCARDS:
-            raise InvalidFilter(
+            raise InvalidFilterError(
                 "namePattern",
                 f"has {wildcards} wildcards (* and ?); "
                 f"at most {NAME_PATTERN_MAX_WILDCARDS} are allowed",
@@ -113,12 +101,12 @@ def _utc(value: datetime | None) -> datetime | None:
 
 def _check_duration(name: str, value: float | None) -> None:
     if value is not None and (not math.isfinite(value) or value < 0):
-        raise InvalidFilter(name, f"must be a finite number of seconds >= 0, not {value}")
+        raise InvalidFilterError(name, f"must be a finite number of seconds >= 0, not {value}")
 
 
 def _check_cap(name: str, values: tuple[object, ...], cap: int) -> None:
     if len(values) > cap:
-        raise InvalidFilter(name, f"has {len(values)} values; at most {cap} are allowed")
+        raise InvalidFilterError(name, f"has {len(values)} values; at most {cap} are allowed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +123,7 @@ class RunFilter:
       without a duration does not match a duration bound.
 
     Constructing one validates and normalises it (times to UTC, codes to upper case, duplicates
-    dropped); a violation raises `InvalidFilter`.
+    dropped); a violation raises `InvalidFilterError`.
     """
 
     job_ids: tuple[int, ...] = ()
@@ -152,7 +140,7 @@ class RunFilter:
         _check_cap("jobIds", self.job_ids, MAX_JOB_IDS)
         bad_id = next((job_id for job_id in self.job_ids if job_id <= 0), None)
         if bad_id is not None:
-            raise InvalidFilter("jobIds", f"{bad_id} is not a job id; job ids are positive")
+            raise InvalidFilterError("jobIds", f"{bad_id} is not a job id; job ids are positive")
         _check_cap("states", self.states, MAX_LIST_VALUES)
         _check_cap("terminationCodes", self.termination_codes, MAX_LIST_VALUES)
         _check_cap("triggers", self.triggers, MAX_LIST_VALUES)
@@ -160,7 +148,7 @@ class RunFilter:
         codes = tuple(code.strip().upper() for code in self.termination_codes)
         for code in codes:
             if len(code) > TERMINATION_CODE_MAX_LENGTH or not _TERMINATION_CODE.fullmatch(code):
-                raise InvalidFilter(
+                raise InvalidFilterError(
                     "terminationCodes",
                     f"{code[:TERMINATION_CODE_MAX_LENGTH]!r} is not a termination code; codes are "
                     f"up to {TERMINATION_CODE_MAX_LENGTH} letters, digits and underscores, such as "
@@ -168,7 +156,7 @@ class RunFilter:
                 )
         after, before = _utc(self.started_after), _utc(self.started_before)
         if after is not None and before is not None and after >= before:
-            raise InvalidFilter(
+            raise InvalidFilterError(
                 "startedAfter",
                 f"{after.isoformat()} must be earlier than startedBefore {before.isoformat()}",
             )
@@ -176,7 +164,7 @@ class RunFilter:
         _check_duration("maxDurationSeconds", self.max_duration_seconds)
         low, high = self.min_duration_seconds, self.max_duration_seconds
         if low is not None and high is not None and low > high:
-            raise InvalidFilter(
+            raise InvalidFilterError(
                 "minDurationSeconds", f"{low} is greater than maxDurationSeconds {high}"
             )
         object.__setattr__(self, "job_ids", tuple(dict.fromkeys(self.job_ids)))

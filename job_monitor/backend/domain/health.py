@@ -1,7 +1,7 @@
 """Job health over a window of finished runs: counts, success rate, streak, durations, priority.
 
-Every rule lives here once. `JobHealth.from_runs` computes it from runs; the data layer may instead
-fill a `JobHealth` from SQL aggregates, and the derived fields (`success_rate`,
+Every rule lives here once. `HealthSummary.from_runs` computes it from runs; the data layer may
+instead fill a `HealthSummary` from SQL aggregates, and the derived fields (`success_rate`,
 `duration_regression`, `duration_regressed`, `priority`) then follow the same rules.
 
 Vocabulary (see `runs`): an *outcome run* is a finished run that succeeded (SUCCEEDED or
@@ -46,7 +46,7 @@ REGRESSION_MIN_EXTRA_SECONDS = 60.0
 
 
 class Priority(StrEnum):
-    """How urgently a job needs attention; see `JobHealth.priority` for the rules."""
+    """How urgently a job needs attention; see `HealthSummary.priority` for the rules."""
 
     P1 = "P1"
     P2 = "P2"
@@ -150,7 +150,7 @@ def duration_baseline(successful_durations: Sequence[float]) -> float | None:
 
 
 @dataclass(frozen=True, slots=True)
-class JobHealth:
+class HealthSummary:
     """A job's health over one window of finished runs.
 
     Fields:
@@ -183,7 +183,7 @@ class JobHealth:
     last_run: FinishedRun | None
 
     @classmethod
-    def from_runs(cls, runs: Iterable[FinishedRun]) -> JobHealth:
+    def from_runs(cls, runs: Iterable[FinishedRun]) -> HealthSummary:
         """Health of one job from its runs in the window (any order; active runs are ignored)."""
         finished = sorted((run for run in runs if not is_active(run.state)), key=_order)
         outcomes = [run for run in finished if is_success(run.state) or is_failure(run.state)]

@@ -27,8 +27,12 @@ Outcome classes of a `RunState` (reference 3.5), used for rates, streaks and fil
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Self
+
+from job_monitor.backend.domain.cursors import RunCursor
 
 
 def _key(raw: str | None) -> str | None:
@@ -424,3 +428,97 @@ class TerminationType(_Vocabulary):
 
 
 _TERMINATION_TYPE_ALIASES: Mapping[str, str] = {"SERVICE_ERROR": "INTERNAL_ERROR"}
+
+
+# --- the records --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRunRecord:
+    """One run of a task within a job run. From the system tables it is the task's latest attempt
+    (a repair reruns tasks as new task runs), with `depends_on` from the job's current definition;
+    from the Jobs API it is the task as the run reports it now (not started yet: no start time)."""
+
+    task_run_id: int
+    job_run_id: int
+    task_key: str
+    state: RunState
+    termination_code: str | None
+    termination_type: TerminationType
+    start_time: datetime | None
+    end_time: datetime | None
+    duration_seconds: float | None
+    depends_on: tuple[str, ...] = ()
+    attempt: int | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RepairAttempt:
+    """One entry of a run's repair history: the original attempt or a repair."""
+
+    repair_id: int | None
+    # ORIGINAL or REPAIR, as the Jobs API says.
+    kind: str | None
+    state: RunState
+    start_time: datetime | None
+    end_time: datetime | None
+    task_run_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """A job run, whichever source knows it: the system tables (collapsed from hourly slices, the
+    latest result of a repaired run), the Jobs API (live state), or both merged.
+
+    `live` when the Jobs API says it is active now (its state is then the live one). `message`,
+    `attempt`, `url`, `tasks` and `repairs` are known only from the Jobs API (None or empty: not
+    fetched, or no longer kept). A run without a result yet has no end or duration.
+    """
+
+    run_id: int
+    # None only for one-time `runs/submit` runs, which belong to no job.
+    job_id: int | None
+    run_name: str | None
+    state: RunState
+    # Raw: the code set is open-ended and both sources use the same strings.
+    termination_code: str | None
+    termination_type: TerminationType
+    start_time: datetime
+    end_time: datetime | None
+    duration_seconds: float | None
+    queue_seconds: float | None
+    trigger: Trigger
+    run_type: RunType
+    repair_count: int
+    message: str | None = None
+    # 0 for the first attempt, incremented on each automatic retry.
+    attempt: int | None = None
+    url: str | None = None
+    live: bool = False
+    tasks: tuple[TaskRunRecord, ...] = ()
+    repairs: tuple[RepairAttempt, ...] = ()
+
+    @property
+    def cursor(self) -> RunCursor:
+        return RunCursor(start_time=self.start_time, run_id=self.run_id)
+
+    def elapsed_seconds(self, now: datetime) -> float | None:
+        """Seconds since the run started, while it is active."""
+        if not self.live:
+            return None
+        return max(0.0, (now - self.start_time).total_seconds())
+
+
+@dataclass(frozen=True, slots=True)
+class RunPage:
+    """One page of runs, newest first; `has_next_page` when more runs follow the last one,
+    `has_previous_page` when the page was asked for after a cursor."""
+
+    runs: tuple[RunRecord, ...]
+    has_next_page: bool
+    has_previous_page: bool = False
+
+    @property
+    def end_cursor(self) -> RunCursor | None:
+        return self.runs[-1].cursor if self.runs else None

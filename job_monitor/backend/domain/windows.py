@@ -45,7 +45,7 @@ _DURATIONS = {
 @dataclass(frozen=True, slots=True)
 class DailyRuns:
     """Runs that started on one UTC date: `runs` finished runs, of which `succeeded` and `failed`
-    (same classes as `JobHealth`)."""
+    (same classes as `HealthSummary`)."""
 
     day: date
     runs: int
@@ -61,7 +61,7 @@ class DailyRuns:
 
 def count_by_day(runs: Iterable[FinishedRun]) -> list[DailyRuns]:
     """Bucket runs by the UTC date of their start time; only dates with runs, in date order. Active
-    runs are left out, as in `JobHealth`."""
+    runs are left out, as in `HealthSummary`."""
     totals: dict[date, tuple[int, int, int]] = {}
     for run in runs:
         if is_active(run.state):

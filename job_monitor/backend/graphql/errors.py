@@ -1,14 +1,35 @@
-"""Expected failures are typed data (`…Result` unions of the thing and types implementing `Error`).
+"""Expected failures as typed data, and how the error types of `domain/errors.py` become them.
 
-Failures that cannot be a union member (the workspace is down while a field is resolved) are raised
-as `PublicError`: they reach the client with their message and `code`, unmasked. Everything else is
-unexpected and masked (see `extensions.py`).
+Root fields return `…Result` unions of the thing and these types; `as_error` maps each expected
+failure the services and the data layer raise to one of them (`None`: not an expected failure, so
+it propagates and is masked). Nested single-object fields (`Job.health`, `JobRun.job`,
+`JobRun.tasks` …) are nullable instead of unions: a failure there is reported by `public_error` as a
+top-level error with the same `code`, unmasked, and the field is null.
+
+No upstream text reaches a client: every message here is ours.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from typing import TypeVar
+
 import strawberry
 from graphql import GraphQLError
+
+from job_monitor.backend.domain.errors import (
+    InvalidFilterError,
+    JobMonitorError,
+    LimitExceededError,
+    NotFoundError,
+    UnauthenticatedError,
+    UpstreamUnavailableError,
+    WarehouseQueryFailedError,
+    WarehouseUnavailableError,
+)
+from job_monitor.backend.graphql.enums import UpstreamProblem
+
+T = TypeVar("T")
 
 
 @strawberry.interface(description="An expected failure, returned as data.")
@@ -27,11 +48,67 @@ class Unauthenticated(Error):  # noqa: N818 (GraphQL type name fixed by the API 
     pass
 
 
-def unauthenticated() -> Unauthenticated:
-    return Unauthenticated(
-        message="Sign-in required: no valid user token reached the service.",
-        code="UNAUTHENTICATED",
+@strawberry.type(
+    description="No such job or run — or one the viewer may not see (both read alike)."
+)
+class NotFound(Error):  # noqa: N818 (GraphQL type name fixed by the API contract)
+    pass
+
+
+@strawberry.type(
+    description="A filter, cursor or argument the API cannot accept; `field` names it."
+)
+class InvalidFilter(Error):  # noqa: N818 (GraphQL type name fixed by the API contract)
+    field: str = strawberry.field(description="The argument or input field, as spelt in the API.")
+
+
+@strawberry.type(description="More than the API answers at once (a page size, a nested list).")
+class LimitExceeded(Error):  # noqa: N818 (GraphQL type name fixed by the API contract)
+    field: str = strawberry.field(description="The argument or field over its limit.")
+
+
+@strawberry.type(
+    description=(
+        "The SQL warehouse is stopped or still starting: history is warming up; try again shortly."
     )
+)
+class WarehouseUnavailable(Error):  # noqa: N818 (GraphQL type name fixed by the API contract)
+    state: str = strawberry.field(description="The warehouse's state (STOPPED, STARTING, …).")
+
+
+@strawberry.type(
+    description=(
+        "The SQL warehouse ran the query and reported an error (a SQL error, or a permission the "
+        "app's principal lacks, such as SELECT on a system table). Retrying will not help until "
+        "the cause is fixed; quote `errorCode` to the workspace admin."
+    )
+)
+class WarehouseQueryFailed(Error):  # noqa: N818 (GraphQL type name fixed by the API contract)
+    error_code: str = strawberry.field(
+        description="The warehouse's error code (e.g. BAD_REQUEST, PERMISSION_DENIED)."
+    )
+
+
+@strawberry.type(
+    description=(
+        "Databricks (the Jobs API, the SQL statement API or the workspace) is throttling, failing "
+        "or too slow right now, after the service's own retries; try again shortly."
+    )
+)
+class UpstreamUnavailable(Error):  # noqa: N818 (GraphQL type name fixed by the API contract)
+    service: str = strawberry.field(description="Which Databricks service did not answer.")
+    problem: UpstreamProblem = strawberry.field(description="How it failed.")
+
+
+ExpectedError = (
+    NotFound
+    | InvalidFilter
+    | LimitExceeded
+    | WarehouseUnavailable
+    | WarehouseQueryFailed
+    | UpstreamUnavailable
+    | Unauthenticated
+)
 
 
 class PublicError(GraphQLError):
@@ -41,8 +118,68 @@ class PublicError(GraphQLError):
         super().__init__(message, extensions={"code": code})
 
 
-class WorkspaceUnavailableError(PublicError):
-    def __init__(self) -> None:
-        super().__init__(
-            "The Databricks workspace did not answer; try again shortly.", "WORKSPACE_UNAVAILABLE"
-        )
+def unauthenticated() -> Unauthenticated:
+    error = UnauthenticatedError()
+    return Unauthenticated(message=error.message, code=error.code)
+
+
+def as_error(exc: BaseException) -> ExpectedError | None:
+    """The typed answer for an expected failure; None for anything else."""
+    if not isinstance(exc, JobMonitorError):
+        return None
+    message, code = exc.message, exc.code
+    if isinstance(exc, UnauthenticatedError):
+        return Unauthenticated(message=message, code=code)
+    if isinstance(exc, NotFoundError):
+        return NotFound(message=message, code=code)
+    if isinstance(exc, InvalidFilterError):
+        return InvalidFilter(message=message, code=code, field=exc.field)
+    if isinstance(exc, LimitExceededError):
+        return LimitExceeded(message=message, code=code, field=exc.field)
+    if isinstance(exc, WarehouseUnavailableError):
+        return WarehouseUnavailable(message=message, code=code, state=exc.state)
+    if isinstance(exc, WarehouseQueryFailedError):
+        return WarehouseQueryFailed(message=message, code=code, error_code=exc.error_code)
+    if isinstance(exc, UpstreamUnavailableError):
+        return upstream_unavailable(exc)
+    return None
+
+
+def upstream_unavailable(exc: UpstreamUnavailableError) -> UpstreamUnavailable:
+    return UpstreamUnavailable(
+        message=exc.message,
+        code=f"UPSTREAM_{exc.problem.value}",
+        service=exc.service.value,
+        problem=exc.problem,
+    )
+
+
+async def answer(call: Awaitable[T]) -> T | ExpectedError:
+    """`call`'s result, or the typed answer for the expected failure it raised."""
+    try:
+        return await call
+    except Exception as exc:
+        error = as_error(exc)
+        if error is None:
+            raise
+        return error
+
+
+def public_error(exc: Exception) -> Exception:
+    """For nested fields: an expected failure as an unmasked top-level error with its code;
+    anything else unchanged (it is masked)."""
+    error = as_error(exc)
+    if error is None:
+        return exc
+    return PublicError(error.message, error.code)
+
+
+async def nested(call: Awaitable[T]) -> T:
+    """`call`'s result; an expected failure raised as `public_error`."""
+    try:
+        return await call
+    except Exception as exc:
+        error = public_error(exc)
+        if error is exc:
+            raise
+        raise error from exc

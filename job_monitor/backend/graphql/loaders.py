@@ -20,13 +20,12 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
-from job_monitor.backend.data.history import JobDefinition
-from job_monitor.backend.data.jobs_api import LiveRun
 from job_monitor.backend.domain.filters import RunFilter
-from job_monitor.backend.domain.health import JobHealth
+from job_monitor.backend.domain.health import HealthSummary
+from job_monitor.backend.domain.jobs import JobDefinition
+from job_monitor.backend.domain.runs import RunPage, RunRecord, TaskRunRecord
 from job_monitor.backend.domain.windows import Window
 from job_monitor.backend.services import jobs, runs
-from job_monitor.backend.services.runs import RunPage, RunView, TaskView
 from job_monitor.backend.services.session import Session
 
 HealthKey = tuple[int, Window]
@@ -40,15 +39,15 @@ class Loaders:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.health_by_job = DataLoader[HealthKey, JobHealth](self._health)
+        self.health_by_job = DataLoader[HealthKey, HealthSummary](self._health)
         self.job_by_id = DataLoader[int, JobDefinition | None](self._jobs)
-        self.run_by_id = DataLoader[int, RunView | None](self._runs)
+        self.run_by_id = DataLoader[int, RunRecord | None](self._runs)
         self.latest_runs_by_job = DataLoader[LatestRunsKey, RunPage](self._latest_runs)
-        self.tasks_by_run = DataLoader[TasksKey, tuple[TaskView, ...]](self._tasks)
+        self.tasks_by_run = DataLoader[TasksKey, tuple[TaskRunRecord, ...]](self._tasks)
         self.error_message_by_task_run = DataLoader[int, str | None](self._error_messages)
-        self.live_run_by_id = DataLoader[int, LiveRun | None](self._live_runs)
+        self.live_run_by_id = DataLoader[int, RunRecord | None](self._live_runs)
 
-    async def _health(self, keys: list[HealthKey]) -> Sequence[JobHealth]:
+    async def _health(self, keys: list[HealthKey]) -> Sequence[HealthSummary]:
         by_window = {
             window: await jobs.health_by_window(self.session, window)
             for window in dict.fromkeys(window for _, window in keys)
@@ -59,7 +58,7 @@ class Loaders:
         found = await jobs.jobs_by_id(self.session, keys)
         return [found.get(job_id) for job_id in keys]
 
-    async def _runs(self, keys: list[int]) -> Sequence[RunView | None]:
+    async def _runs(self, keys: list[int]) -> Sequence[RunRecord | None]:
         found = await runs.runs_by_id(self.session, keys)
         return [found.get(run_id) for run_id in keys]
 
@@ -73,7 +72,7 @@ class Loaders:
         }
         return [pages[(run_filter, first)][job_id] for run_filter, first, job_id in keys]
 
-    async def _tasks(self, keys: list[TasksKey]) -> Sequence[tuple[TaskView, ...]]:
+    async def _tasks(self, keys: list[TasksKey]) -> Sequence[tuple[TaskRunRecord, ...]]:
         found = await runs.tasks_by_run(self.session, dict(keys))
         return [found.get(run_id, ()) for run_id, _ in keys]
 
@@ -81,6 +80,6 @@ class Loaders:
         found = await runs.task_error_messages(self.session, keys)
         return [found.get(task_run_id) for task_run_id in keys]
 
-    async def _live_runs(self, keys: list[int]) -> Sequence[LiveRun | None]:
+    async def _live_runs(self, keys: list[int]) -> Sequence[RunRecord | None]:
         found = await runs.live_details(self.session, keys)
         return [found.get(run_id) for run_id in keys]

@@ -7,14 +7,13 @@ from typing import Annotated
 
 import strawberry
 
-from job_monitor.backend.data.visibility import IndexState
-from job_monitor.backend.domain.windows import Window
+from job_monitor.backend.domain.errors import LimitExceededError
 from job_monitor.backend.graphql.context import JMInfo
+from job_monitor.backend.graphql.enums import Window
+from job_monitor.backend.graphql.errors import ExpectedError, answer, public_error
 from job_monitor.backend.graphql.jobs import DEFAULT_HEALTH_WINDOW, PERMISSIONS_COMPLETE, Job
-from job_monitor.backend.graphql.results import ExpectedError, answer, public_error
 from job_monitor.backend.services import overview as overview_service
 from job_monitor.backend.services.overview import MAX_TOP_FAILING_JOBS, OverviewView
-from job_monitor.backend.services.session import LimitExceeded as LimitExceededError
 from job_monitor.backend.services.session import Session
 
 DEFAULT_TOP_FAILING_JOBS = 10
@@ -57,7 +56,6 @@ class DailyRunCount:
 )
 class Overview:
     view: strawberry.Private[OverviewView]
-    session: strawberry.Private[Session]
     window: Window = strawberry.field(description="The window the figures cover.")
     runs: int = strawberry.field(description="Finished runs in the window.")
     succeeded: int = strawberry.field(description="Of which succeeded.")
@@ -91,7 +89,7 @@ class Overview:
             raise public_error(exc) from exc
         return [
             FailingJob(
-                job=Job.of(entry.job, self.session),
+                job=Job(definition=entry.job),
                 failed=entry.health.failed,
                 runs=entry.health.runs,
                 failure_streak=entry.health.failure_streak,
@@ -109,10 +107,8 @@ OverviewResult = Annotated[
 
 async def _overview(session: Session, window: Window) -> Overview:
     view = await overview_service.overview(session, window)
-    visible = await session.visible()
     return Overview(
         view=view,
-        session=session,
         window=view.window,
         runs=view.runs,
         succeeded=view.succeeded,
@@ -121,7 +117,7 @@ async def _overview(session: Session, window: Window) -> Overview:
         active_now=view.active_now,
         queued_now=view.queued_now,
         jobs_in_failing_streak=view.jobs_in_failing_streak,
-        permissions_complete=visible.index_state is IndexState.COMPLETE,
+        permissions_complete=view.permissions_complete,
         failures_by_termination_code=[
             TerminationCodeCount(
                 termination_code=count.termination_code, failed=count.failed, jobs=count.jobs
@@ -147,4 +143,4 @@ class OverviewQueries:
     async def overview(
         self, info: JMInfo, window: Window = DEFAULT_HEALTH_WINDOW
     ) -> OverviewResult:
-        return await answer(_overview(info.context.job_session, window))
+        return await answer(_overview(info.context.session, window))

@@ -1,8 +1,8 @@
 """Job runs in the API: `jobRuns`, `jobRun`, `activeRuns` and the `JobRun` type.
 
-Resolvers are thin: arguments become a domain `RunFilter`, the services answer with `RunView`s, and
-nested fields (`job`, `tasks`, `errorMessage`, `message`, `expectedSeconds`) go through the
-request's DataLoaders.
+Resolvers are thin: arguments become a domain `RunFilter`, the services answer with `RunRecord`s
+(each wrapped by a `JobRun`), and nested fields (`job`, `tasks`, `errorMessage`, `message`,
+`expectedSeconds`) go through the request's DataLoaders.
 """
 
 from __future__ import annotations
@@ -15,21 +15,14 @@ import strawberry
 from strawberry import relay
 
 from job_monitor.backend.domain.cursors import RunCursor
-from job_monitor.backend.domain.filters import InvalidFilter, RunFilter
-from job_monitor.backend.domain.runs import (
-    RunState,
-    RunType,
-    TerminationType,
-    Trigger,
-    is_failure,
-)
-from job_monitor.backend.domain.windows import Window
+from job_monitor.backend.domain.errors import InvalidFilterError, NotFoundError
+from job_monitor.backend.domain.filters import RunFilter
+from job_monitor.backend.domain.runs import RunPage, RunRecord, TaskRunRecord, is_failure
 from job_monitor.backend.graphql.context import JMInfo
-from job_monitor.backend.graphql.pagination import PageInfo, page_size
-from job_monitor.backend.graphql.results import ExpectedError, answer, nested
+from job_monitor.backend.graphql.enums import RunState, RunType, TerminationType, Trigger, Window
+from job_monitor.backend.graphql.errors import ExpectedError, answer, nested
+from job_monitor.backend.graphql.pagination import Connection, page_of, page_size
 from job_monitor.backend.services import runs as run_service
-from job_monitor.backend.services.runs import RunView, TaskView
-from job_monitor.backend.services.session import NotFound as NotFoundError
 from job_monitor.backend.services.session import Session
 
 if TYPE_CHECKING:
@@ -38,42 +31,13 @@ if TYPE_CHECKING:
 EXPECTED_DURATION_WINDOW = Window.LAST_30_DAYS
 """`expectedSeconds` is the job's p50 duration of successful runs over this window."""
 
-strawberry.enum(
-    RunState,
-    name="RunState",
-    description=(
-        "The state of a run, one vocabulary for the system tables and the Jobs API. Active: "
-        "QUEUED, "
-        "PENDING, RUNNING, TERMINATING, BLOCKED, WAITING. Successes: SUCCEEDED, "
-        "SUCCEEDED_WITH_FAILURES. Failures: FAILED, TIMED_OUT, INTERNAL_ERROR. CANCELED is "
-        "neither. "
-        "Not run: SKIPPED, EXCLUDED, UPSTREAM_FAILED, UPSTREAM_CANCELED, DISABLED, "
-        "MAX_CONCURRENT_RUNS_REACHED. UNKNOWN: a value neither source documents, or a run that "
-        "ended whose outcome is not recorded yet."
-    ),
-)
-strawberry.enum(
-    Trigger,
-    name="Trigger",
-    description="What started a run (system CRON = PERIODIC, ONETIME = ONE_TIME, …); UNKNOWN else.",
-)
-strawberry.enum(
-    RunType,
-    name="RunType",
-    description="JOB_RUN, SUBMIT_RUN (runs/submit) or WORKFLOW_RUN (notebook workflows).",
-)
-strawberry.enum(
-    TerminationType,
-    name="TerminationType",
-    description="Who ended a run: SUCCESS, CLIENT_ERROR, INTERNAL_ERROR, CLOUD_FAILURE; UNKNOWN.",
-)
-
 
 def parse_id(raw: str, field: str) -> int:
-    """A Databricks id from the API's `ID` (a decimal string); `InvalidFilter` otherwise."""
+    """A Databricks id from the API's `ID` (a decimal string); `InvalidFilterError` otherwise."""
     text = raw.strip()
-    if not text.isdigit() or len(text) > 19 or int(text) <= 0:
-        raise InvalidFilter(field, f"{raw[:40]!r} is not a Databricks id (a positive integer)")
+    # ASCII only: "²" passes `isdigit` and then fails `int`.
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) <= 0:
+        raise InvalidFilterError(field, f"{raw[:40]!r} is not a Databricks id (a positive integer)")
     return int(text)
 
 
@@ -110,7 +74,7 @@ class JobRunFilter:
     )
 
     def to_domain(self) -> RunFilter:
-        """The domain filter (validated: `InvalidFilter`)."""
+        """The domain filter (validated: `InvalidFilterError`)."""
         return RunFilter(
             job_ids=tuple(parse_id(raw, "jobIds") for raw in self.job_ids or ()),
             states=tuple(self.states or ()),
@@ -126,31 +90,41 @@ class JobRunFilter:
 
 @strawberry.type(description="The latest run of one task within a job run.")
 class JobRunTask:
-    view: strawberry.Private[TaskView]
-    task_run_id: strawberry.ID = strawberry.field(description="The task run's id.")
-    task_key: str = strawberry.field(description="The task's key within its job.")
-    state: RunState = strawberry.field(description="The task run's state.")
-    termination_code: str | None = strawberry.field(description="How it ended, when it has.")
-    start_time: datetime = strawberry.field(description="When it started (UTC).")
-    end_time: datetime | None = strawberry.field(description="When it ended; null while running.")
-    duration_seconds: float | None = strawberry.field(description="How long it ran.")
-    depends_on: list[str] = strawberry.field(
+    record: strawberry.Private[TaskRunRecord]
+
+    @strawberry.field(description="The task run's id.")
+    def task_run_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.record.task_run_id))
+
+    @strawberry.field(description="The task's key within its job.")
+    def task_key(self) -> str:
+        return self.record.task_key
+
+    @strawberry.field(description="The task run's state.")
+    def state(self) -> RunState:
+        return self.record.state
+
+    @strawberry.field(description="How it ended, when it has.")
+    def termination_code(self) -> str | None:
+        return self.record.termination_code
+
+    @strawberry.field(description="When it started (UTC); null while it waits to start.")
+    def start_time(self) -> datetime | None:
+        return self.record.start_time
+
+    @strawberry.field(description="When it ended; null while running.")
+    def end_time(self) -> datetime | None:
+        return self.record.end_time
+
+    @strawberry.field(description="How long it ran.")
+    def duration_seconds(self) -> float | None:
+        return self.record.duration_seconds
+
+    @strawberry.field(
         description="Task keys it depends on, from the job's current definition (the DAG)."
     )
-
-    @classmethod
-    def of(cls, view: TaskView) -> JobRunTask:
-        return cls(
-            view=view,
-            task_run_id=strawberry.ID(str(view.task_run_id)),
-            task_key=view.task_key,
-            state=view.state,
-            termination_code=view.termination_code,
-            start_time=view.start_time,
-            end_time=view.end_time,
-            duration_seconds=view.duration_seconds,
-            depends_on=list(view.depends_on),
-        )
+    def depends_on(self) -> list[str]:
+        return list(self.record.depends_on)
 
     @strawberry.field(
         description=(
@@ -159,62 +133,81 @@ class JobRunTask:
         )
     )
     async def error_message(self, info: JMInfo) -> str | None:
-        if not is_failure(self.view.state):
+        if not is_failure(self.record.state):
             return None
         return await nested(
-            info.context.loaders.error_message_by_task_run.load(self.view.task_run_id)
+            info.context.loaders.error_message_by_task_run.load(self.record.task_run_id)
         )
 
 
 @strawberry.type(description="One run of a job, from history and live state merged.")
 class JobRun(relay.Node):
-    view: strawberry.Private[RunView]
-    run_id: strawberry.ID = strawberry.field(description="The Databricks run id.")
-    job_id: strawberry.ID | None = strawberry.field(
-        description="The job's id; null for one-time runs/submit runs."
-    )
-    run_name: str | None = strawberry.field(description="The run's name.")
-    state: RunState = strawberry.field(description="The run's state (never fails: UNKNOWN).")
-    termination_code: str | None = strawberry.field(
-        description="Why it ended (RUN_EXECUTION_ERROR, USER_CANCELED, …); null while running."
-    )
-    termination_type: TerminationType = strawberry.field(description="Who ended it.")
-    start_time: datetime = strawberry.field(description="When it started (UTC).")
-    end_time: datetime | None = strawberry.field(description="When it ended; null while active.")
-    duration_seconds: float | None = strawberry.field(
-        description="How long it ran (repairs included); null while active."
-    )
-    queue_seconds: float | None = strawberry.field(description="Time spent queued, when known.")
-    trigger: Trigger = strawberry.field(description="What started it.")
-    run_type: RunType = strawberry.field(description="The kind of run.")
-    repair_count: int = strawberry.field(description="How many times it was repaired.")
-    is_active: bool = strawberry.field(
-        description="Queued or running now, as the Jobs API says (the state is then its live one)."
-    )
-
-    @classmethod
-    def of(cls, view: RunView) -> JobRun:
-        return cls(
-            view=view,
-            run_id=strawberry.ID(str(view.run_id)),
-            job_id=strawberry.ID(str(view.job_id)) if view.job_id is not None else None,
-            run_name=view.run_name,
-            state=view.state,
-            termination_code=view.termination_code,
-            termination_type=view.termination_type,
-            start_time=view.start_time,
-            end_time=view.end_time,
-            duration_seconds=view.duration_seconds,
-            queue_seconds=view.queue_seconds,
-            trigger=view.trigger,
-            run_type=view.run_type,
-            repair_count=view.repair_count,
-            is_active=view.live,
-        )
+    record: strawberry.Private[RunRecord]
 
     @classmethod
     def resolve_id(cls, root: JobRun, *, info: JMInfo) -> str:
-        return str(root.view.run_id)
+        return str(root.record.run_id)
+
+    @strawberry.field(description="The Databricks run id.")
+    def run_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.record.run_id))
+
+    @strawberry.field(description="The job's id; null for one-time runs/submit runs.")
+    def job_id(self) -> strawberry.ID | None:
+        job_id = self.record.job_id
+        return strawberry.ID(str(job_id)) if job_id is not None else None
+
+    @strawberry.field(description="The run's name.")
+    def run_name(self) -> str | None:
+        return self.record.run_name
+
+    @strawberry.field(description="The run's state (never fails: UNKNOWN).")
+    def state(self) -> RunState:
+        return self.record.state
+
+    @strawberry.field(
+        description="Why it ended (RUN_EXECUTION_ERROR, USER_CANCELED, …); null while running."
+    )
+    def termination_code(self) -> str | None:
+        return self.record.termination_code
+
+    @strawberry.field(description="Who ended it.")
+    def termination_type(self) -> TerminationType:
+        return self.record.termination_type
+
+    @strawberry.field(description="When it started (UTC).")
+    def start_time(self) -> datetime:
+        return self.record.start_time
+
+    @strawberry.field(description="When it ended; null while active.")
+    def end_time(self) -> datetime | None:
+        return self.record.end_time
+
+    @strawberry.field(description="How long it ran (repairs included); null while active.")
+    def duration_seconds(self) -> float | None:
+        return self.record.duration_seconds
+
+    @strawberry.field(description="Time spent queued, when known.")
+    def queue_seconds(self) -> float | None:
+        return self.record.queue_seconds
+
+    @strawberry.field(description="What started it.")
+    def trigger(self) -> Trigger:
+        return self.record.trigger
+
+    @strawberry.field(description="The kind of run.")
+    def run_type(self) -> RunType:
+        return self.record.run_type
+
+    @strawberry.field(description="How many times it was repaired.")
+    def repair_count(self) -> int:
+        return self.record.repair_count
+
+    @strawberry.field(
+        description="Queued or running now, as the Jobs API says (the state is then its live one)."
+    )
+    def is_active(self) -> bool:
+        return self.record.live
 
     @strawberry.field(description="The run's job; null for runs/submit runs and deleted jobs.")
     async def job(
@@ -222,16 +215,16 @@ class JobRun(relay.Node):
     ) -> Annotated[Job, strawberry.lazy("job_monitor.backend.graphql.jobs")] | None:
         from job_monitor.backend.graphql.jobs import Job
 
-        if self.view.job_id is None:
+        if self.record.job_id is None:
             return None
-        job = await nested(info.context.loaders.job_by_id.load(self.view.job_id))
-        return Job.of(job, info.context.job_session) if job is not None else None
+        job = await nested(info.context.loaders.job_by_id.load(self.record.job_id))
+        return Job(definition=job) if job is not None else None
 
     @strawberry.field(description="The latest run of each of its tasks, in start order.")
     async def tasks(self, info: JMInfo) -> list[JobRunTask]:
-        key = (self.view.run_id, self.view.job_id)
+        key = (self.record.run_id, self.record.job_id)
         tasks = await nested(info.context.loaders.tasks_by_run.load(key))
-        return [JobRunTask.of(task) for task in tasks]
+        return [JobRunTask(record=task) for task in tasks]
 
     @strawberry.field(
         description=(
@@ -241,9 +234,9 @@ class JobRun(relay.Node):
         )
     )
     async def message(self, info: JMInfo) -> str | None:
-        if self.view.message is not None or self.view.live:
-            return self.view.message
-        live = await nested(info.context.loaders.live_run_by_id.load(self.view.run_id))
+        if self.record.message is not None or self.record.live:
+            return self.record.message
+        live = await nested(info.context.loaders.live_run_by_id.load(self.record.run_id))
         return live.message if live is not None else None
 
     @strawberry.field(
@@ -253,19 +246,18 @@ class JobRun(relay.Node):
         )
     )
     async def attempt(self, info: JMInfo) -> int | None:
-        if self.view.attempt is not None:
-            return self.view.attempt
-        live = await nested(info.context.loaders.live_run_by_id.load(self.view.run_id))
+        if self.record.attempt is not None:
+            return self.record.attempt
+        live = await nested(info.context.loaders.live_run_by_id.load(self.record.run_id))
         return live.attempt if live is not None else None
 
     @strawberry.field(description="The run's page in the Databricks UI.")
     def url(self, info: JMInfo) -> str:
-        services = info.context.job_session.services
-        return self.view.url or services.run_url(self.view.job_id, self.view.run_id)
+        return info.context.session.run_url(self.record)
 
     @strawberry.field(description="Seconds since it started, while active; else null.")
     def elapsed_seconds(self, info: JMInfo) -> float | None:
-        return self.view.elapsed_seconds(info.context.job_session.now)
+        return self.record.elapsed_seconds(info.context.session.now)
 
     @strawberry.field(
         description=(
@@ -274,17 +266,11 @@ class JobRun(relay.Node):
         )
     )
     async def expected_seconds(self, info: JMInfo) -> float | None:
-        if self.view.job_id is None:
+        if self.record.job_id is None:
             return None
-        key = (self.view.job_id, EXPECTED_DURATION_WINDOW)
+        key = (self.record.job_id, EXPECTED_DURATION_WINDOW)
         health = await nested(info.context.loaders.health_by_job.load(key))
         return health.duration_p50_seconds
-
-
-@strawberry.type(description="A run and its cursor.")
-class JobRunEdge:
-    cursor: str = strawberry.field(description="Pass as `after` to continue after this run.")
-    node: JobRun = strawberry.field(description="The run.")
 
 
 @strawberry.type(
@@ -293,25 +279,17 @@ class JobRunEdge:
         "page boundary never skips or repeats a run, even while new runs arrive."
     )
 )
-class JobRunConnection:
-    edges: list[JobRunEdge] = strawberry.field(description="The runs with their cursors.")
-    page_info: PageInfo = strawberry.field(description="Where this page sits.")
+class JobRunConnection(Connection[JobRun]):
+    pass
 
-    @strawberry.field(description="The runs alone.")
-    def nodes(self) -> list[JobRun]:
-        return [edge.node for edge in self.edges]
 
-    @classmethod
-    def of(cls, page: run_service.RunPage) -> JobRunConnection:
-        edges = [JobRunEdge(cursor=run.cursor.encode(), node=JobRun.of(run)) for run in page.runs]
-        return cls(
-            edges=edges,
-            page_info=PageInfo.of(
-                [edge.cursor for edge in edges],
-                has_next=page.has_next_page,
-                has_previous=page.has_previous_page,
-            ),
-        )
+def run_connection(page: RunPage) -> JobRunConnection:
+    edges, info = page_of(
+        [(run.cursor.encode(), JobRun(record=run)) for run in page.runs],
+        has_next=page.has_next_page,
+        has_previous=page.has_previous_page,
+    )
+    return JobRunConnection(edges=edges, page_info=info)
 
 
 @strawberry.type(description="The runs queued or running now, from the Jobs API.")
@@ -348,11 +326,10 @@ async def runs_connection(
     domain_filter = (run_filter or JobRunFilter()).to_domain()
     if job_id is not None:
         if _names_other_jobs(domain_filter, job_id):
-            return JobRunConnection.of(run_service.RunPage((), False, after is not None))
+            return run_connection(RunPage((), False, after is not None))
         domain_filter = replace(domain_filter, job_ids=(job_id,))
     cursor = RunCursor.decode(after) if after is not None else None
-    page = await run_service.list_runs(session, domain_filter, size, cursor)
-    return JobRunConnection.of(page)
+    return run_connection(await run_service.list_runs(session, domain_filter, size, cursor))
 
 
 async def latest_runs_connection(
@@ -360,13 +337,13 @@ async def latest_runs_connection(
 ) -> JobRunConnection:
     """`Job.runs` without a cursor: the first page of the job's runs, batched with those of the
     other jobs of the request (one statement for them all)."""
-    session = info.context.job_session
+    session = info.context.session
     size = page_size(first, session.settings.max_page_size)
     domain_filter = (run_filter or JobRunFilter()).to_domain()
     if _names_other_jobs(domain_filter, job_id):
-        return JobRunConnection.of(run_service.RunPage((), False, False))
+        return run_connection(RunPage((), has_next_page=False))
     key = (replace(domain_filter, job_ids=()), size, job_id)
-    return JobRunConnection.of(await info.context.loaders.latest_runs_by_job.load(key))
+    return run_connection(await info.context.loaders.latest_runs_by_job.load(key))
 
 
 def _names_other_jobs(run_filter: RunFilter, job_id: int) -> bool:
@@ -377,9 +354,9 @@ def _names_other_jobs(run_filter: RunFilter, job_id: int) -> bool:
 async def _run(session: Session, run_id: str) -> JobRun:
     try:
         parsed = parse_id(run_id, "runId")
-    except InvalidFilter:
+    except InvalidFilterError:
         raise NotFoundError("run", run_id[:40]) from None
-    return JobRun.of(await run_service.get_run(session, parsed))
+    return JobRun(record=await run_service.get_run(session, parsed))
 
 
 async def _active(
@@ -391,7 +368,9 @@ async def _active(
     domain_filter = (run_filter or JobRunFilter()).to_domain()
     runs = await run_service.active_runs(session, domain_filter)
     return ActiveRuns(
-        runs=[JobRun.of(run) for run in runs[:size]], total_count=len(runs), as_of=session.now
+        runs=[JobRun(record=run) for run in runs[:size]],
+        total_count=len(runs),
+        as_of=session.now,
     )
 
 
@@ -410,11 +389,11 @@ class RunQueries:
         first: int | None = None,
         after: str | None = None,
     ) -> JobRunsResult:
-        return await answer(runs_connection(info.context.job_session, filter, first, after))
+        return await answer(runs_connection(info.context.session, filter, first, after))
 
     @strawberry.field(description="One run of the viewer's jobs; `NotFound` for others.")
     async def job_run(self, info: JMInfo, run_id: strawberry.ID) -> JobRunResult:
-        return await answer(_run(info.context.job_session, run_id))
+        return await answer(_run(info.context.session, run_id))
 
     @strawberry.field(
         description=(
@@ -428,4 +407,4 @@ class RunQueries:
         filter: JobRunFilter | None = None,
         first: int | None = None,
     ) -> ActiveRunsResult:
-        return await answer(_active(info.context.job_session, filter, first))
+        return await answer(_active(info.context.session, filter, first))

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import strawberry
 
-from job_monitor.backend.auth import Identity
-from job_monitor.backend.config import Mode
+from job_monitor.backend.domain.errors import UpstreamUnavailableError
+from job_monitor.backend.domain.identity import Identity, Mode
 from job_monitor.backend.graphql.context import JMInfo
-from job_monitor.backend.graphql.errors import Unauthenticated, unauthenticated
-
-
-@strawberry.enum(description="How the service learned who the viewer is.")
-class AuthMode(Enum):
-    DATABRICKS_APP = strawberry.enum_value(
-        "DATABRICKS_APP",
-        description="The Databricks Apps proxy forwarded the signed-in user's token.",
-    )
-    LOCAL = strawberry.enum_value(
-        "LOCAL",
-        description="A local workspace user: chosen in the UI (or a test), else the default user.",
-    )
+from job_monitor.backend.graphql.enums import AuthMode
+from job_monitor.backend.graphql.errors import (
+    Unauthenticated,
+    UpstreamUnavailable,
+    unauthenticated,
+    upstream_unavailable,
+)
 
 
 @strawberry.type(description="The person using Job Monitor, as the workspace knows them.")
@@ -47,14 +40,22 @@ class Viewer:
 
 
 ViewerResult = Annotated[
-    Viewer | Unauthenticated,
+    Viewer | Unauthenticated | UpstreamUnavailable,
     strawberry.union("ViewerResult", description="The viewer, or why there is none."),
 ]
 
 
 @strawberry.type
 class ViewerQuery:
-    @strawberry.field(description="The calling person; `Unauthenticated` without a valid token.")
+    @strawberry.field(
+        description=(
+            "The calling person; `Unauthenticated` without a valid token, `UpstreamUnavailable` "
+            "when the workspace cannot confirm who it is."
+        )
+    )
     async def viewer(self, info: JMInfo) -> ViewerResult:
-        identity = await info.context.viewer()
-        return Viewer.from_identity(identity) if identity else unauthenticated()
+        try:
+            identity = await info.context.session.viewer()
+        except UpstreamUnavailableError as exc:
+            return upstream_unavailable(exc)
+        return Viewer.from_identity(identity) if identity is not None else unauthenticated()

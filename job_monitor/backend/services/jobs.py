@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from job_monitor.backend.data.history import JobDefinition
-from job_monitor.backend.domain.filters import InvalidFilter, NamePattern
-from job_monitor.backend.domain.health import JobHealth, Priority
+from job_monitor.backend.domain.errors import InvalidFilterError
+from job_monitor.backend.domain.filters import NamePattern
+from job_monitor.backend.domain.health import HealthSummary, Priority
+from job_monitor.backend.domain.jobs import JobDefinition
 from job_monitor.backend.domain.windows import Window
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ TEXT_FILTER_MAX_LENGTH = 256
 _CURSOR_PREFIX = "job1"
 _MAX_CURSOR_LENGTH = 600
 
-NO_RUNS = JobHealth.from_runs(())
+NO_RUNS = HealthSummary.from_runs(())
 """The health of a job without finished runs in the window."""
 
 
@@ -66,7 +67,7 @@ def _text(field: str, value: str | None) -> str | None:
     if value is None:
         return None
     if not value.strip() or len(value) > TEXT_FILTER_MAX_LENGTH:
-        raise InvalidFilter(field, f"must be 1 to {TEXT_FILTER_MAX_LENGTH} characters")
+        raise InvalidFilterError(field, f"must be 1 to {TEXT_FILTER_MAX_LENGTH} characters")
     return value.strip()
 
 
@@ -90,7 +91,7 @@ class JobQuery:
 
     def __post_init__(self) -> None:
         if len(self.tags) > MAX_TAG_FILTERS:
-            raise InvalidFilter(
+            raise InvalidFilterError(
                 "tags", f"has {len(self.tags)} values; at most {MAX_TAG_FILTERS} are allowed"
             )
         for tag in self.tags:
@@ -105,7 +106,7 @@ class JobQuery:
     def needs_health(self) -> bool:
         return bool(self.priorities) or self.order is not JobOrderField.NAME
 
-    def matches(self, job: JobDefinition, health: JobHealth) -> bool:
+    def matches(self, job: JobDefinition, health: HealthSummary) -> bool:
         # Cheap conditions first: this runs for every job of the catalog on every request.
         return (
             _same(self.team, job.team)
@@ -134,7 +135,7 @@ def _same(wanted: str | None, actual: str | None) -> bool:
 SortValue = str | float | None
 
 
-def _sort_value(order: JobOrderField, job: JobDefinition, health: JobHealth) -> SortValue:
+def _sort_value(order: JobOrderField, job: JobDefinition, health: HealthSummary) -> SortValue:
     if order is JobOrderField.NAME:
         return job.name.lower()
     if order is JobOrderField.LAST_RUN:
@@ -180,7 +181,7 @@ class JobCursor:
 
     @classmethod
     def decode(cls, cursor: str, query: JobQuery) -> JobCursor:
-        """The position; `InvalidFilter` (field `after`) for a cursor this list did not issue,
+        """The position; `InvalidFilterError` (field `after`) for a cursor this list did not issue,
         including one issued for another order or window."""
         if len(cursor) > _MAX_CURSOR_LENGTH:
             raise _invalid("the cursor is too long")
@@ -215,8 +216,10 @@ def _checksum(payload: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
-def _invalid(problem: str) -> InvalidFilter:
-    return InvalidFilter("after", f"{problem}; pass an endCursor or cursor returned by this list")
+def _invalid(problem: str) -> InvalidFilterError:
+    return InvalidFilterError(
+        "after", f"{problem}; pass an endCursor or cursor returned by this list"
+    )
 
 
 # --- the service --------------------------------------------------------------------------------
@@ -234,9 +237,10 @@ class JobPage:
     total_count: int
     has_next_page: bool
     has_previous_page: bool
+    permissions_complete: bool
 
 
-async def health_by_window(session: Session, window: Window) -> Mapping[int, JobHealth]:
+async def health_by_window(session: Session, window: Window) -> Mapping[int, HealthSummary]:
     """Health of every job with finished runs in the window (one cached statement). Callers read
     only their viewer's jobs from it."""
     return await (await session.history()).job_health(window, session.now)
@@ -251,7 +255,7 @@ class _Ranking:
     identity check on a hit is sound: none of them can be collected and its id reused)."""
 
     catalog: Mapping[int, JobDefinition]
-    healths: Mapping[int, JobHealth]
+    healths: Mapping[int, HealthSummary]
     visible: frozenset[int] | None
     ranked: Ranked
 
@@ -270,7 +274,7 @@ class JobRankings:
         self,
         query: JobQuery,
         catalog: Mapping[int, JobDefinition],
-        healths: Mapping[int, JobHealth],
+        healths: Mapping[int, HealthSummary],
         visible: frozenset[int] | None,
     ) -> Ranked:
         key = (query, id(catalog), id(healths), id(visible))
@@ -293,7 +297,7 @@ class JobRankings:
 def _rank_jobs(
     query: JobQuery,
     catalog: Mapping[int, JobDefinition],
-    healths: Mapping[int, JobHealth],
+    healths: Mapping[int, HealthSummary],
     visible: frozenset[int] | None,
 ) -> Ranked:
     ranked: Ranked = []
@@ -308,7 +312,7 @@ def _rank_jobs(
     return ranked
 
 
-_NO_HEALTH: Mapping[int, JobHealth] = {}
+_NO_HEALTH: Mapping[int, HealthSummary] = {}
 
 
 async def list_jobs(session: Session, query: JobQuery, first: int, after: str | None) -> JobPage:
@@ -336,6 +340,7 @@ async def list_jobs(session: Session, query: JobQuery, first: int, after: str | 
         total_count=len(ranked),
         has_next_page=start + first < len(ranked),
         has_previous_page=start > 0,
+        permissions_complete=await session.permissions_complete(),
     )
 
 

@@ -13,20 +13,22 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from job_monitor.backend.data.history import JobDefinition, TerminationCodeCount
-from job_monitor.backend.domain.health import P1_FAILURE_STREAK, JobHealth
+from job_monitor.backend.domain.errors import LimitExceededError
+from job_monitor.backend.domain.health import P1_FAILURE_STREAK, HealthSummary
+from job_monitor.backend.domain.jobs import JobDefinition
+from job_monitor.backend.domain.overview import TerminationCodeFailures
 from job_monitor.backend.domain.runs import RunState
 from job_monitor.backend.domain.windows import DailyRuns, Window
 from job_monitor.backend.services.jobs import health_by_window
-from job_monitor.backend.services.session import LimitExceeded, Session
+from job_monitor.backend.services.session import Session
 
 MAX_TOP_FAILING_JOBS = 50
 
 
 @dataclass(frozen=True, slots=True)
-class FailingJob:
+class JobFailures:
     job: JobDefinition
-    health: JobHealth
+    health: HealthSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,19 +40,20 @@ class OverviewView:
     active_now: int
     queued_now: int
     jobs_in_failing_streak: int
-    failing_jobs: tuple[FailingJob, ...]
+    failing_jobs: tuple[JobFailures, ...]
     """Every viewer's job with a failure in the window, most failures first."""
-    failures_by_termination_code: Sequence[TerminationCodeCount]
+    failures_by_termination_code: Sequence[TerminationCodeFailures]
     daily: Sequence[DailyRuns]
+    permissions_complete: bool
 
     @property
     def success_rate(self) -> float | None:
         outcomes = self.succeeded + self.failed
         return self.succeeded / outcomes if outcomes else None
 
-    def top_failing_jobs(self, limit: int) -> tuple[FailingJob, ...]:
+    def top_failing_jobs(self, limit: int) -> tuple[JobFailures, ...]:
         if not 1 <= limit <= MAX_TOP_FAILING_JOBS:
-            raise LimitExceeded("limit", f"must be between 1 and {MAX_TOP_FAILING_JOBS}")
+            raise LimitExceededError("limit", f"must be between 1 and {MAX_TOP_FAILING_JOBS}")
         return self.failing_jobs[:limit]
 
 
@@ -65,14 +68,14 @@ async def overview(session: Session, window: Window) -> OverviewView:
         history.failures_by_termination_code(window, session.now, scope),
         session.active_runs(),
     )
-    mine: Mapping[int, JobHealth] = (
+    mine: Mapping[int, HealthSummary] = (
         {job_id: health for job_id, health in healths.items() if visible.contains(job_id)}
         if visible.restricted
         else healths
     )
     failing = sorted(
         (
-            FailingJob(catalog[job_id], health)
+            JobFailures(catalog[job_id], health)
             for job_id, health in mine.items()
             if health.failed and job_id in catalog
         ),
@@ -97,4 +100,5 @@ async def overview(session: Session, window: Window) -> OverviewView:
         failing_jobs=tuple(failing),
         failures_by_termination_code=by_code,
         daily=daily,
+        permissions_complete=await session.permissions_complete(),
     )

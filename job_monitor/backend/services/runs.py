@@ -1,6 +1,6 @@
 """Runs: history from the system tables merged with live state from the Jobs API.
 
-A run is one `RunView` whichever source knows it, so it is never shown twice or in two states:
+A run is one `RunRecord` whichever source knows it, so it is never shown twice or in two states:
 
 * the system tables know finished runs and, for runs still going, only that they started (slices
   without a result); the Jobs API's active runs say what those are doing now (queued, running,
@@ -19,141 +19,39 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
-from job_monitor.backend.data.history import RunRecord, RunsPage, TaskRunRecord
-from job_monitor.backend.data.jobs_api import LiveRun, NotFoundError
 from job_monitor.backend.data.visibility import run_detail_for
 from job_monitor.backend.domain.cursors import RunCursor
+from job_monitor.backend.domain.errors import NotFoundError
 from job_monitor.backend.domain.filters import RunFilter
 from job_monitor.backend.domain.runs import (
-    RunState,
-    RunType,
-    TerminationType,
-    Trigger,
-    is_active,
+    RunPage,
+    RunRecord,
+    TaskRunRecord,
     state_from_system_table,
 )
-from job_monitor.backend.services.session import NotFound, Session
+from job_monitor.backend.services.session import Session
 
 
-@dataclass(frozen=True, slots=True)
-class RunView:
-    """A job run as the API shows it. `live` when the Jobs API says it is active now; `message`,
-    `attempt` and `url` are known only from the Jobs API (None: not fetched or not kept)."""
-
-    run_id: int
-    job_id: int | None
-    run_name: str | None
-    state: RunState
-    termination_code: str | None
-    termination_type: TerminationType
-    message: str | None
-    start_time: datetime
-    end_time: datetime | None
-    duration_seconds: float | None
-    queue_seconds: float | None
-    trigger: Trigger
-    run_type: RunType
-    attempt: int | None
-    repair_count: int
-    url: str | None
-    live: bool
-
-    @property
-    def cursor(self) -> RunCursor:
-        return RunCursor(start_time=self.start_time, run_id=self.run_id)
-
-    def elapsed_seconds(self, now: datetime) -> float | None:
-        """Seconds since the run started, while it is active."""
-        if not self.live:
-            return None
-        return max(0.0, (now - self.start_time).total_seconds())
-
-
-@dataclass(frozen=True, slots=True)
-class TaskView:
-    """The latest run of one task of a job run; `depends_on` from the job's current definition."""
-
-    task_run_id: int
-    job_run_id: int
-    task_key: str
-    state: RunState
-    termination_code: str | None
-    termination_type: TerminationType
-    start_time: datetime
-    end_time: datetime | None
-    duration_seconds: float | None
-    depends_on: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RunPage:
-    runs: tuple[RunView, ...]
-    has_next_page: bool
-    has_previous_page: bool
-
-
-def _from_history(run: RunRecord) -> RunView:
-    return RunView(
-        run_id=run.run_id,
-        job_id=run.job_id,
-        run_name=run.run_name,
-        state=run.state,
-        termination_code=run.termination_code,
-        termination_type=run.termination_type,
-        message=None,
-        start_time=run.start_time,
-        end_time=run.end_time,
-        duration_seconds=run.duration_seconds,
-        queue_seconds=run.queue_seconds,
-        trigger=run.trigger,
-        run_type=run.run_type,
-        attempt=None,
-        repair_count=run.repair_count,
-        url=None,
-        live=False,
-    )
-
-
-def _from_live(run: LiveRun, now: datetime) -> RunView:
-    return RunView(
-        run_id=run.run_id,
-        job_id=run.job_id,
-        run_name=run.run_name,
-        state=run.state,
-        termination_code=run.termination_code,
-        termination_type=run.termination_type,
-        message=run.message,
-        # A run listed without a start time was created just now.
-        start_time=run.start_time or now,
-        end_time=run.end_time,
-        duration_seconds=run.duration_seconds,
-        queue_seconds=run.queue_seconds,
-        trigger=run.trigger,
-        run_type=run.run_type,
-        attempt=run.attempt,
-        repair_count=run.repair_count,
-        url=run.url,
-        live=is_active(run.state),
-    )
-
-
-def merged(run: RunRecord, live: Mapping[int, LiveRun], now: datetime) -> RunView:
+def merged(run: RunRecord, live: Mapping[int, RunRecord]) -> RunRecord:
     """One run from both sources (see the module docstring)."""
-    view = _from_history(run)
     if run.end_time is not None:
-        return view
+        return run
     current = live.get(run.run_id)
     if current is None:
         ended = state_from_system_table(None, run.termination_code, is_finished=True)
-        return replace(view, state=ended)
-    from_api = _from_live(current, now)
-    return replace(from_api, start_time=run.start_time, run_name=run.run_name or from_api.run_name)
+        return replace(run, state=ended)
+    return replace(
+        current,
+        start_time=run.start_time,
+        run_name=run.run_name or current.run_name,
+        repair_count=max(run.repair_count, current.repair_count),
+    )
 
 
-def _matches(run_filter: RunFilter, view: RunView, now: datetime) -> bool:
+def _matches(run_filter: RunFilter, view: RunRecord, now: datetime) -> bool:
     """The filter on one run in memory; an active run's duration is the time elapsed so far."""
     if view.job_id is None and run_filter.job_ids:
         return False
@@ -169,7 +67,7 @@ def _matches(run_filter: RunFilter, view: RunView, now: datetime) -> bool:
     )
 
 
-async def _live_by_id(session: Session) -> dict[int, LiveRun]:
+async def _live_by_id(session: Session) -> dict[int, RunRecord]:
     return {run.run_id: run for run in await session.active_runs()}
 
 
@@ -200,11 +98,9 @@ async def latest_runs(
         history.latest_runs(run_filter, job_ids=mine, per_job=first, now=session.now),
         _live_by_id(session),
     )
-    answer = {
-        job_id: RunPage((), has_next_page=False, has_previous_page=False) for job_id in job_ids
-    }
+    answer = {job_id: RunPage((), has_next_page=False) for job_id in job_ids}
     for job_id in mine:
-        page = pages.get(job_id, RunsPage((), has_next_page=False))
+        page = pages.get(job_id, RunPage((), has_next_page=False))
         of_job = replace(run_filter, job_ids=(job_id,))
         answer[job_id] = _with_live(of_job, page, live, first, None, session.now)
     return answer
@@ -212,22 +108,21 @@ async def latest_runs(
 
 def _with_live(
     run_filter: RunFilter,
-    page: RunsPage,
-    live: Mapping[int, LiveRun],
+    page: RunPage,
+    live: Mapping[int, RunRecord],
     first: int,
     after: RunCursor | None,
     now: datetime,
 ) -> RunPage:
     """A history page with the live runs merged in: live state for runs still going, and active
     runs the history does not hold yet placed at their start among the page's runs."""
-    views = {run.run_id: merged(run, live, now) for run in page.runs}
+    views = {run.run_id: merged(run, live) for run in page.runs}
     if page.runs and page.has_next_page:
         # History runs past this page sort after its last one; live runs are placed among them.
         floor: RunCursor | None = page.runs[-1].cursor
     else:
         floor = None
-    for run in live.values():
-        view = _from_live(run, now)
+    for view in live.values():
         if view.run_id in views or not _matches(run_filter, view, now):
             continue
         if after is not None and not after.precedes(view.start_time, view.run_id):
@@ -245,11 +140,11 @@ def _with_live(
     )
 
 
-def _state_matches(run_filter: RunFilter, view: RunView) -> bool:
+def _state_matches(run_filter: RunFilter, view: RunRecord) -> bool:
     return not run_filter.states or view.state in run_filter.states
 
 
-async def runs_by_id(session: Session, run_ids: Collection[int]) -> dict[int, RunView]:
+async def runs_by_id(session: Session, run_ids: Collection[int]) -> dict[int, RunRecord]:
     """Those of these runs the viewer may see, by id (one statement for the batch); absent:
     missing or hidden, alike."""
     visible = await session.visible()
@@ -257,20 +152,20 @@ async def runs_by_id(session: Session, run_ids: Collection[int]) -> dict[int, Ru
     records, live = await asyncio.gather(
         history.runs_by_id(run_ids, session.now), _live_by_id(session)
     )
-    views: dict[int, RunView] = {}
+    views: dict[int, RunRecord] = {}
     for run_id in run_ids:
         record = records.get(run_id)
         if record is not None:
             if visible.contains(record.job_id):
-                views[run_id] = merged(record, live, session.now)
+                views[run_id] = merged(record, live)
         elif run_id in live:
             # Active runs are already cut to the viewer's jobs.
-            views[run_id] = _from_live(live[run_id], session.now)
+            views[run_id] = live[run_id]
     return views
 
 
-async def get_run(session: Session, run_id: int) -> RunView:
-    """One run of the viewer's, or `NotFound` (also for a run of a job they may not see).
+async def get_run(session: Session, run_id: int) -> RunRecord:
+    """One run of the viewer's, or `NotFoundError` (also for a run of a job they may not see).
 
     A run neither the system tables nor the active list know may be too new for the system tables
     and already finished: the Jobs API is asked last."""
@@ -278,52 +173,34 @@ async def get_run(session: Session, run_id: int) -> RunView:
     if found is not None:
         return found
     visible = await session.visible()
-    try:
-        run = await run_detail_for(visible, session.services.jobs_api, run_id)
-    except NotFoundError:
-        raise NotFound("run", run_id) from None
-    if run.start_time is None:
-        raise NotFound("run", run_id)
-    view = _from_live(run, session.now)
-    return replace(view, live=is_active(run.state))
+    return await run_detail_for(visible, session.services.jobs_api, run_id)
 
 
-async def active_runs(session: Session, run_filter: RunFilter) -> tuple[RunView, ...]:
+async def active_runs(session: Session, run_filter: RunFilter) -> tuple[RunRecord, ...]:
     """Runs queued or running now that the viewer may see and the filter keeps, newest first."""
-    views = (_from_live(run, session.now) for run in await session.active_runs())
-    kept = [view for view in views if _matches(run_filter, view, session.now)]
+    runs = await session.active_runs()
+    kept = [run for run in runs if _matches(run_filter, run, session.now)]
     return tuple(sorted(kept, key=lambda v: (v.start_time, v.run_id), reverse=True))
 
 
 async def tasks_by_run(
     session: Session, runs: Mapping[int, int | None]
-) -> dict[int, tuple[TaskView, ...]]:
-    """The tasks of these job runs (run id → its job id), one statement for the batch. The runs
-    must already be the viewer's (they come from a visible run)."""
+) -> dict[int, tuple[TaskRunRecord, ...]]:
+    """The tasks of these job runs (run id → its job id), one statement for the batch, each with
+    its dependencies from the job's current definition. The runs must already be the viewer's
+    (they come from a visible run)."""
     history = await session.history()
     records = await history.task_runs(list(runs), session.now)
     catalog = await session.catalog()
-    answer: dict[int, tuple[TaskView, ...]] = {}
+    answer: dict[int, tuple[TaskRunRecord, ...]] = {}
     for run_id, job_id in runs.items():
         job = catalog.get(job_id) if job_id is not None else None
         edges = {task.task_key: task.depends_on for task in job.tasks} if job else {}
-        answer[run_id] = tuple(_task(task, edges) for task in records.get(run_id, ()))
+        answer[run_id] = tuple(
+            replace(task, depends_on=edges.get(task.task_key, ()))
+            for task in records.get(run_id, ())
+        )
     return answer
-
-
-def _task(task: TaskRunRecord, edges: Mapping[str, tuple[str, ...]]) -> TaskView:
-    return TaskView(
-        task_run_id=task.task_run_id,
-        job_run_id=task.job_run_id,
-        task_key=task.task_key,
-        state=task.state,
-        termination_code=task.termination_code,
-        termination_type=task.termination_type,
-        start_time=task.start_time,
-        end_time=task.end_time,
-        duration_seconds=task.duration_seconds,
-        depends_on=edges.get(task.task_key, ()),
-    )
 
 
 async def task_error_messages(session: Session, task_run_ids: Iterable[int]) -> dict[int, str]:
@@ -332,14 +209,14 @@ async def task_error_messages(session: Session, task_run_ids: Iterable[int]) -> 
     return await session.services.jobs_api.task_error_messages(task_run_ids)
 
 
-async def live_details(session: Session, run_ids: Collection[int]) -> dict[int, LiveRun]:
+async def live_details(session: Session, run_ids: Collection[int]) -> dict[int, RunRecord]:
     """The Jobs API's view of runs the viewer may see (for message, attempt and the run page);
     runs the Jobs API no longer keeps (about 60 days) are absent."""
     jobs_api = session.services.jobs_api
 
-    async def one(run_id: int) -> LiveRun | None:
+    async def one(run_id: int) -> RunRecord | None:
         try:
-            return await jobs_api.run_detail(run_id, include_task_errors=False)
+            return await jobs_api.run_detail(run_id)
         except NotFoundError:
             return None
 

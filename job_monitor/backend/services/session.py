@@ -1,39 +1,53 @@
 """`JobServices` (one per process) and `Session` (one per GraphQL request).
 
 `JobServices` owns what is shared: the warehouse result cache (SP-scoped raw results; visibility is
-applied per viewer in memory, so the cache never mixes viewers), the Jobs API client and the job ACL
-index. It is built lazily on the first request, because the service principal's client may not be
-ready at start-up (a down workspace must not stop the service).
+applied per viewer in memory, so the cache never mixes viewers), the Jobs API client, the cached
+active runs, the job ACL index, the viewer's identity resolver and the health monitor. The lifespan
+builds it and closes it. The history repository inside it is built on first use, because the
+service principal's client may not be ready at start-up (a down workspace must not stop the
+service).
 
-`Session` fixes "now" for the whole request (every window of one answer ends at the same instant),
-resolves the viewer's visible jobs once, and is the only way services reach data.
+`Session` is the only door from the GraphQL layer to all of it: it fixes "now" for the whole
+request (every window of one answer ends at the same instant), confirms the viewer once, resolves
+the viewer's visible jobs once, and cuts every answer to them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from databricks.sdk import WorkspaceClient
-from starlette.requests import HTTPConnection
 
-from job_monitor.backend.auth import Identity
+from job_monitor.backend.auth import IdentityResolver
 from job_monitor.backend.config import Settings
 from job_monitor.backend.core import WorkspaceClients
-from job_monitor.backend.data.cache import TtlCache
-from job_monitor.backend.data.history import History, JobDefinition, JobScope
-from job_monitor.backend.data.jobs_api import JobsApi, LiveRun
+from job_monitor.backend.data.cache import SingleFlight, TtlCache
+from job_monitor.backend.data.history import History, JobScope
+from job_monitor.backend.data.jobs_api import JobsApi
 from job_monitor.backend.data.offload import call_sdk
-from job_monitor.backend.data.visibility import JobAclIndex, VisibleJobs, active_runs_for
+from job_monitor.backend.data.visibility import (
+    IndexState,
+    JobAclIndex,
+    VisibleJobs,
+    active_runs_for,
+)
 from job_monitor.backend.data.warehouse import Warehouse
+from job_monitor.backend.data.workspace_checks import HealthMonitor
+from job_monitor.backend.domain.errors import NotFoundError, UnauthenticatedError
+from job_monitor.backend.domain.identity import Identity
+from job_monitor.backend.domain.jobs import JobDefinition
+from job_monitor.backend.domain.runs import RunRecord
+from job_monitor.backend.domain.service_health import HealthReport
 from job_monitor.backend.services.jobs import JobRankings
 
 HISTORY_CACHE_SECONDS = 60.0
 """Warehouse results are reused this long; windows end on the minute (`history.as_of`), so a minute
 is the natural freshness of history anyway."""
+HISTORY_STALE_SECONDS = 2 * HISTORY_CACHE_SECONDS
+"""An older result is still answered at once while its refresh runs behind it (the next minute's
+window included): only a cache colder than this makes a user wait."""
 HISTORY_CACHE_ENTRIES = 2048
 ACTIVE_RUNS_FRESH_SECONDS = 5.0
 """Active runs from the Jobs API are reused this long as they are: paging `runs/list` at 10,000
@@ -41,89 +55,30 @@ jobs costs many calls, and "running now" five seconds old is still now."""
 ACTIVE_RUNS_USABLE_SECONDS = 30.0
 """Older than fresh but younger than this, they are still answered while a refresh runs behind (a
 request never waits for the paging); older, a request waits for the refresh."""
-
-log = logging.getLogger(__name__)
-
-
-class Unauthenticated(Exception):  # noqa: N818 - named as the GraphQL result it becomes
-    """No viewer: no token reached the service, or the workspace did not accept it."""
-
-
-class NotFound(Exception):  # noqa: N818 - named as the GraphQL result it becomes
-    """No such job or run — or one the viewer may not see: both read exactly the same."""
-
-    def __init__(self, kind: str, object_id: int | str) -> None:
-        super().__init__(f"No {kind} with id {object_id}.")
-        self.message = f"No {kind} with id {object_id}."
-        self.kind = kind
-
-
-class LimitExceeded(Exception):  # noqa: N818 - named as the GraphQL result it becomes
-    """A request asks for more than the service answers at once (page sizes, nested lists)."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        self.field = field
-        self.message = f"{field}: {problem}"
-        super().__init__(self.message)
-
-
-class ActiveRunsFeed:
-    """The service principal's active runs (every viewer's, cut per viewer by the caller), kept
-    fresh with stale-while-revalidate and a single refresh at a time."""
-
-    def __init__(self, jobs_api: JobsApi) -> None:
-        self._jobs_api = jobs_api
-        self._runs: tuple[LiveRun, ...] | None = None
-        self._fetched_at = 0.0
-        self._refresh: asyncio.Task[tuple[LiveRun, ...]] | None = None
-
-    def clear(self) -> None:
-        """Forget the runs (the benchmark's cold requests)."""
-        self._runs = None
-
-    async def get(self) -> tuple[LiveRun, ...]:
-        age = time.monotonic() - self._fetched_at
-        if self._runs is not None and age < ACTIVE_RUNS_FRESH_SECONDS:
-            return self._runs
-        task = self._refresh
-        if task is None or task.done():
-            task = self._refresh = asyncio.create_task(self._load())
-            task.add_done_callback(_log_failure)
-        if self._runs is not None and age < ACTIVE_RUNS_USABLE_SECONDS:
-            return self._runs
-        return await asyncio.shield(task)
-
-    async def _load(self) -> tuple[LiveRun, ...]:
-        runs = await self._jobs_api.active_runs()
-        self._runs, self._fetched_at = runs, time.monotonic()
-        return runs
-
-
-def _log_failure(task: asyncio.Task[tuple[LiveRun, ...]]) -> None:
-    # A refresh behind a stale answer has no waiter: its failure is logged here, and the next
-    # request after ACTIVE_RUNS_USABLE_SECONDS waits for (and sees) the next attempt's outcome.
-    if not task.cancelled() and (error := task.exception()) is not None:
-        log.warning("active runs refresh failed: %s", type(error).__name__)
+_ACTIVE_RUNS = "active_runs"
 
 
 class JobServices:
-    """The process-wide pieces behind the job-health API."""
+    """The process-wide pieces behind the API, built and closed by the lifespan."""
 
     def __init__(self, settings: Settings, clients: WorkspaceClients) -> None:
         self.settings = settings
         self._clients = clients
-        self.cache = TtlCache(HISTORY_CACHE_SECONDS, max_entries=HISTORY_CACHE_ENTRIES)
+        self.identities = IdentityResolver(settings, clients)
+        self.health_monitor = HealthMonitor(settings, clients)
+        self.cache = TtlCache(
+            HISTORY_CACHE_SECONDS,
+            max_entries=HISTORY_CACHE_ENTRIES,
+            stale_seconds=HISTORY_STALE_SECONDS,
+        )
         self.jobs_api = JobsApi(clients.sp.get)
-        self.active_runs = ActiveRunsFeed(self.jobs_api)
+        self.live_runs = TtlCache(
+            ACTIVE_RUNS_FRESH_SECONDS, max_entries=1, stale_seconds=ACTIVE_RUNS_USABLE_SECONDS
+        )
         self.job_rankings = JobRankings()
         self.acl_index = JobAclIndex(self.jobs_api, policy=settings.visibility)
         self._history: History | None = None
-        self._history_lock = asyncio.Lock()
-
-    def start(self) -> None:
-        """Start reading job permissions now (the lifespan may call it; else the first request
-        does), so the first restricted viewer finds the ACL index built or nearly."""
-        self.acl_index.start()
+        self._history_build = SingleFlight[str, History]("history repository")
 
     async def aclose(self) -> None:
         await self.acl_index.aclose()
@@ -131,16 +86,20 @@ class JobServices:
     async def history(self) -> History:
         """The system-table repository, built once the service principal's client exists."""
         if self._history is None:
-            async with self._history_lock:
-                if self._history is None:
-                    sp = await self._clients.sp.get()
-                    workspace_id = self.settings.workspace_id or await _workspace_id(sp)
-                    warehouse = Warehouse(sp, self.settings.warehouse_id)
-                    self._history = History(warehouse, workspace_id, self.cache)
+            self._history = await self._history_build.run("history", self._build_history)
         return self._history
 
-    def session(self, viewer: Callable[[], Awaitable[Identity | None]]) -> Session:
-        return Session(self, viewer, datetime.now(UTC))
+    async def _build_history(self) -> History:
+        sp = await self._clients.sp.get()
+        workspace_id = self.settings.workspace_id or await _workspace_id(sp)
+        return History(Warehouse(sp, self.settings.warehouse_id), workspace_id, self.cache)
+
+    async def active_runs(self) -> tuple[RunRecord, ...]:
+        """Every active run the service principal sees (cut per viewer by the session)."""
+        return await self.live_runs.get_or_load(_ACTIVE_RUNS, self.jobs_api.active_runs)
+
+    def session(self, user_token: str | None, request_id: str) -> Session:
+        return Session(self, user_token, request_id, datetime.now(UTC))
 
     @property
     def workspace_url(self) -> str:
@@ -153,7 +112,7 @@ class JobServices:
         return f"{self.workspace_url}/jobs/{job_id}"
 
     def run_url(self, job_id: int | None, run_id: int) -> str:
-        """The run's page in the Databricks UI (the Jobs API's `run_page_url` when known)."""
+        """The run's page in the Databricks UI."""
         if job_id is None:
             return f"{self.workspace_url}/jobs/runs/{run_id}"
         return f"{self.workspace_url}/jobs/{job_id}/runs/{run_id}"
@@ -168,17 +127,17 @@ async def _workspace_id(sp: WorkspaceClient) -> str:
 
 
 class Session:
-    """One request's view of the job-health data, cut to what its viewer may see."""
+    """One request's view of Job Monitor, cut to what its viewer may see."""
 
     def __init__(
-        self,
-        services: JobServices,
-        viewer: Callable[[], Awaitable[Identity | None]],
-        now: datetime,
+        self, services: JobServices, user_token: str | None, request_id: str, now: datetime
     ) -> None:
         self.services = services
+        self.request_id = request_id
         self.now = now
-        self._viewer = viewer
+        # Held for this request only: the token is never cached across requests or logged.
+        self._user_token = user_token
+        self._identity: asyncio.Future[Identity | None] | None = None
         self._visible: asyncio.Future[VisibleJobs] | None = None
         # Later pages of `Job.runs` answered so far in this request (each costs statements).
         self.nested_run_lists = 0
@@ -187,20 +146,40 @@ class Session:
     def settings(self) -> Settings:
         return self.services.settings
 
+    async def viewer(self) -> Identity | None:
+        """The calling person confirmed by the workspace (SCIM Me), once per request; None: no
+        token, or the workspace did not accept it."""
+        if self._identity is None:
+            self._identity = asyncio.ensure_future(self._confirm_viewer())
+        return await asyncio.shield(self._identity)
+
+    async def _confirm_viewer(self) -> Identity | None:
+        if self._user_token is None:
+            return None
+        return await self.services.identities.resolve(self._user_token)
+
+    async def health(self) -> HealthReport:
+        return await self.services.health_monitor.report()
+
     async def history(self) -> History:
         return await self.services.history()
 
     async def visible(self) -> VisibleJobs:
-        """The viewer's jobs, computed once per request; `Unauthenticated` without a viewer."""
+        """The viewer's jobs, computed once per request; `UnauthenticatedError` without a viewer."""
         if self._visible is None:
             self._visible = asyncio.ensure_future(self._resolve_visible())
         return await asyncio.shield(self._visible)
 
     async def _resolve_visible(self) -> VisibleJobs:
-        identity = await self._viewer()
+        identity = await self.viewer()
         if identity is None:
-            raise Unauthenticated()
+            raise UnauthenticatedError()
         return await self.services.acl_index.visible_job_ids(identity)
+
+    async def permissions_complete(self) -> bool:
+        """False while the job permissions are still being read after a start: answers then cover
+        only the jobs whose permissions are known (never a job the viewer may not see)."""
+        return (await self.visible()).index_state is IndexState.COMPLETE
 
     async def scope(self) -> JobScope:
         """The viewer's jobs as a query scope: None (every job) when nothing needs filtering."""
@@ -216,27 +195,20 @@ class Session:
         return {job_id: job for job_id, job in catalog.items() if visible.contains(job_id)}
 
     async def job(self, job_id: int) -> JobDefinition:
-        """One job of the viewer's, or `NotFound` (also for a job they may not see)."""
+        """One job of the viewer's, or `NotFoundError` (also for a job they may not see)."""
         job = (await self.catalog()).get(job_id)
         if job is None:
-            raise NotFound("job", job_id)
+            raise NotFoundError("job", job_id)
         return job
 
-    async def active_runs(self) -> tuple[LiveRun, ...]:
+    async def active_runs(self) -> tuple[RunRecord, ...]:
         """The runs queued or running now that the viewer may see, newest first."""
         visible = await self.visible()
-        return active_runs_for(visible, await self.services.active_runs.get())
+        return active_runs_for(visible, await self.services.active_runs())
 
+    def job_url(self, job_id: int) -> str:
+        return self.services.job_url(job_id)
 
-async def get_job_services(conn: HTTPConnection) -> JobServices:
-    """The app's `JobServices`, built on first use (the lifespan may build it earlier).
-
-    Async so that FastAPI runs it on the event loop: no two threads build it at once. The ACL
-    index starts with the first request that asks for jobs, not here: a request for `health` alone
-    must not set off permission reads against a workspace that may be struggling."""
-    state = conn.app.state
-    services: JobServices | None = getattr(state, "job_services", None)
-    if services is None:
-        services = JobServices(state.settings, state.clients)
-        state.job_services = services
-    return services
+    def run_url(self, run: RunRecord) -> str:
+        """The run's page in the Databricks UI (the Jobs API's `run_page_url` when known)."""
+        return run.url or self.services.run_url(run.job_id, run.run_id)

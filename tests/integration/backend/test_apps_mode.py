@@ -10,7 +10,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from job_monitor.backend.config import Mode, Settings
+from job_monitor.backend.config import Settings
+from job_monitor.backend.domain.identity import Mode
 from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET
 from job_monitor.local_workspace.server import LocalWorkspace
 from tests.conftest import StartService

@@ -11,13 +11,14 @@ from typing import Any
 import httpx
 import pytest
 
-from job_monitor.backend.config import Mode, Settings
+from job_monitor.backend.config import Settings
+from job_monitor.backend.domain.identity import Mode
 from job_monitor.local_workspace.server import LocalWorkspace
 from tests.conftest import StartService, local_settings
 from tests.integration.backend.http import data_of, post_graphql
 
 HEALTH = "query Health { health { status checks { name status latencyMs message } } }"
-VIEWER = "query Viewer { viewer { __typename } }"
+VIEWER = "query Viewer { viewer { __typename ... on UpstreamUnavailable { code service } } }"
 HEALTH_TIMEOUT = 1.0
 # Bounds for the slow cases: generous for a loaded CI machine, far below the SDK's defaults (300 s).
 STARTUP_BUDGET = 3.0
@@ -104,8 +105,10 @@ def test_unreachable_workspace_viewer_is_a_clear_error_not_a_500(
     # then
     assert took < ANSWER_BUDGET
     assert response.status_code == 200
-    errors = response.json()["errors"]
-    assert errors[0]["extensions"]["code"] == "WORKSPACE_UNAVAILABLE"
+    viewer = response.json()["data"]["viewer"]
+    assert viewer["__typename"] == "UpstreamUnavailable"
+    assert viewer["code"] in {"UPSTREAM_FAILING", "UPSTREAM_TIMEOUT"}
+    assert viewer["service"] == "workspace"
     assert "Traceback" not in response.text
 
 

@@ -22,11 +22,11 @@ import httpx
 import pytest
 from databricks.sdk import WorkspaceClient
 
-from job_monitor.backend.config import Mode, Settings
 from job_monitor.backend.core import build_sp_client
 from job_monitor.local_workspace.principals import WORKSPACE_ID
 from job_monitor.local_workspace.server import LocalWorkspace, LocalWorkspaceOptions
 from job_monitor.local_workspace.synth.schemas import TABLE_SCHEMAS, duckdb_type
+from tests.conftest import local_settings
 
 TYPED_JOB_ID = "42"
 TYPED_CHANGE_TIME = "2026-01-02 03:04:05.678+00"
@@ -37,7 +37,7 @@ SLOW_ROWS = 6_000_000
 
 def sp_client_for(workspace: LocalWorkspace, **overrides: Any) -> WorkspaceClient:
     """The app's service-principal client, built as the service builds it, against `workspace`."""
-    return build_sp_client(Settings(host=workspace.host, mode=Mode.LOCAL, **overrides))
+    return build_sp_client(local_settings(workspace, **overrides))
 
 
 @dataclass

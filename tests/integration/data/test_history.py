@@ -17,11 +17,11 @@ import pytest
 from databricks.sdk import WorkspaceClient
 
 from job_monitor.backend.data.cache import TtlCache
-from job_monitor.backend.data.history import History, JobScope, RunRecord, as_of
+from job_monitor.backend.data.history import History, JobScope, as_of
 from job_monitor.backend.data.warehouse import Warehouse
 from job_monitor.backend.domain.cursors import RunCursor
 from job_monitor.backend.domain.filters import RunFilter
-from job_monitor.backend.domain.runs import RunState, Trigger
+from job_monitor.backend.domain.runs import RunRecord, RunState, Trigger
 from job_monitor.backend.domain.windows import Window
 from job_monitor.local_workspace.database import WorkspaceDatabase
 from job_monitor.local_workspace.principals import WAREHOUSE_ID, WORKSPACE_ID

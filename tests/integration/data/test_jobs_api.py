@@ -13,9 +13,10 @@ import pytest
 from databricks.sdk import WorkspaceClient
 
 from job_monitor.backend.core import build_sp_client
-from job_monitor.backend.data.jobs_api import (
-    JobsApi,
+from job_monitor.backend.data.jobs_api import JobsApi
+from job_monitor.backend.domain.errors import (
     NotFoundError,
+    UpstreamProblem,
     UpstreamUnavailableError,
 )
 from job_monitor.backend.domain.runs import RunState, is_active
@@ -28,7 +29,6 @@ from tests.integration.data.conftest import Admin
 RUNS_LIST_PATH = "/api/2.2/jobs/runs/list"
 RUNS_GET_PATH = "/api/2.2/jobs/runs/get"
 RUNS_GET_OUTPUT_PATH = "/api/2.2/jobs/runs/get-output"
-RUNS_LIST_ROUTE = "GET /api/2.2/jobs/runs/list"
 NO_SUCH_ID = 1
 BOB_TOKEN = next(token for token, who in USER_TOKENS.items() if who == BOB)
 
@@ -64,13 +64,6 @@ SELECT max(r.run_id) FROM local.runs r WHERE {RECENT} AND r.job_id NOT IN (
   WHERE (principal_type = 'user' AND principal = ?)
     OR (principal_type = 'group' AND list_contains(?, principal)))
 """
-HEALTH_RULE_SQL = """
-SELECT job_id, health_duration_seconds FROM local.jobs
-WHERE NOT deleted AND health_duration_seconds IS NOT NULL ORDER BY job_id LIMIT 1
-"""
-NO_HEALTH_RULE_SQL = """
-SELECT min(job_id) FROM local.jobs WHERE NOT deleted AND health_duration_seconds IS NULL
-"""
 
 
 @pytest.fixture(scope="module")
@@ -90,13 +83,13 @@ def one(database: WorkspaceDatabase, sql: str, *params: object) -> int:
 def impatient_jobs_api(workspace: LocalWorkspace) -> JobsApi:
     """Short SDK timeouts: endless 429s and held requests give up within the test's patience."""
     settings = local_settings(workspace, http_timeout_seconds=1, retry_timeout_seconds=2)
-    return JobsApi(build_sp_client(settings), active_runs_ttl_seconds=0)
+    return JobsApi(build_sp_client(settings))
 
 
 @pytest.fixture(scope="module")
 def jobs_api(local_workspace: LocalWorkspace) -> JobsApi:
     # The service's default SDK timeouts: a busy CI machine must not fail a read. No caching.
-    return JobsApi(build_sp_client(local_settings(local_workspace)), active_runs_ttl_seconds=0)
+    return JobsApi(build_sp_client(local_settings(local_workspace)))
 
 
 async def test_active_runs_are_the_runs_running_or_queued_now_each_once(
@@ -115,21 +108,6 @@ async def test_active_runs_are_the_runs_running_or_queued_now_each_once(
     assert all(run.job_id is not None and run.start_time is not None for run in runs)
 
 
-async def test_active_runs_are_shared_for_their_ttl(
-    local_workspace: LocalWorkspace, admin: Admin
-) -> None:
-    # given an active-runs cache that lives a minute
-    settings = local_settings(local_workspace)
-    cached = JobsApi(build_sp_client(settings), active_runs_ttl_seconds=60)
-    first = await cached.active_runs()
-    await admin.reset_stats()
-    # when many viewers ask within that minute
-    again = [await cached.active_runs() for _ in range(5)]
-    # then they get the same answer without a new listing
-    assert all(runs == first for runs in again)
-    assert await admin.requests(RUNS_LIST_ROUTE) == 0
-
-
 async def test_run_detail_has_its_tasks_and_the_error_text_of_a_failed_task(
     jobs_api: JobsApi, database: WorkspaceDatabase
 ) -> None:
@@ -146,14 +124,15 @@ async def test_run_detail_has_its_tasks_and_the_error_text_of_a_failed_task(
     assert run.duration_seconds > 0
     queue_ms = one(database, "SELECT queue_ms FROM local.runs WHERE run_id = ?", run_id)
     assert run.queue_seconds == queue_ms / 1000
-    assert {t.run_id: t.task_key for t in run.tasks} == {row[0]: row[1] for row in rows}
+    assert {t.task_run_id: t.task_key for t in run.tasks} == {row[0]: row[1] for row in rows}
     failed = [t for t in run.tasks if t.state is RunState.FAILED]
     assert failed
     errors = {row[0]: row[2] for row in rows}
+    messages = await jobs_api.task_error_messages(t.task_run_id for t in run.tasks)
     for task in failed:
-        assert task.error_message == errors[task.run_id]
-        assert task.error_message
-    assert all(t.error_message is None for t in run.tasks if t.state is RunState.SUCCEEDED)
+        assert messages[task.task_run_id] == errors[task.task_run_id]
+        assert messages[task.task_run_id]
+    assert not any(t.task_run_id in messages for t in run.tasks if t.state is RunState.SUCCEEDED)
     assert {dep for t in run.tasks for dep in t.depends_on} <= {t.task_key for t in run.tasks}
 
 
@@ -172,12 +151,12 @@ async def test_run_detail_has_the_repair_history(
         .fetchall()
     }
     # when the service reads it
-    run = await jobs_api.run_detail(run_id, include_task_errors=False)
+    run = await jobs_api.run_detail(run_id)
     # then the original attempt and the repair are listed, and the repaired tasks are shown
     assert [repair.kind for repair in run.repairs] == ["ORIGINAL", "REPAIR"]
     assert run.repair_count == 1
     assert set(run.repairs[1].task_run_ids) == repaired_tasks
-    assert repaired_tasks <= {t.run_id for t in run.tasks}
+    assert repaired_tasks <= {t.task_run_id for t in run.tasks}
 
 
 async def test_run_detail_reads_every_page_of_tasks(
@@ -189,11 +168,11 @@ async def test_run_detail_reads_every_page_of_tasks(
         row[0] for row in database.cursor().execute(SHOWN_TASK_RUNS_SQL, [run_id]).fetchall()
     }
     # when the service reads it
-    run = await jobs_api.run_detail(run_id, include_task_errors=False)
+    run = await jobs_api.run_detail(run_id)
     # then every task is there, once
     assert len(expected) > 100
-    assert [t.run_id for t in run.tasks].count(run.tasks[-1].run_id) == 1
-    assert {t.run_id for t in run.tasks} == expected
+    assert [t.task_run_id for t in run.tasks].count(run.tasks[-1].task_run_id) == 1
+    assert {t.task_run_id for t in run.tasks} == expected
 
 
 async def test_run_detail_shows_both_attempts_of_a_retried_task(
@@ -207,7 +186,7 @@ async def test_run_detail_shows_both_attempts_of_a_retried_task(
     attempts = sorted((t.attempt, t.state) for t in run.tasks if t.task_key == task_key)
     assert attempts == [(0, RunState.FAILED), (1, RunState.SUCCEEDED)]
     retried = next(t for t in run.tasks if t.task_key == task_key and t.attempt == 0)
-    assert retried.error_message
+    assert (await jobs_api.task_error_messages([retried.task_run_id]))[retried.task_run_id]
 
 
 async def test_a_run_the_caller_may_not_see_is_not_found(
@@ -236,19 +215,6 @@ async def test_an_unknown_run_is_not_found(jobs_api: JobsApi) -> None:
 async def test_an_unknown_job_is_not_found(jobs_api: JobsApi) -> None:
     with pytest.raises(NotFoundError):
         await jobs_api.job_access(NO_SUCH_ID)
-    with pytest.raises(NotFoundError):
-        await jobs_api.duration_target_seconds(NO_SUCH_ID)
-
-
-async def test_the_sla_is_the_jobs_run_duration_health_rule(
-    jobs_api: JobsApi, database: WorkspaceDatabase
-) -> None:
-    # given a job with a RUN_DURATION_SECONDS health rule and one without
-    job_id, seconds = database.cursor().execute(HEALTH_RULE_SQL).fetchone()  # type: ignore[misc]
-    without = one(database, NO_HEALTH_RULE_SQL)
-    # then the service reads the threshold, and None where there is no rule
-    assert await jobs_api.duration_target_seconds(job_id) == float(seconds)
-    assert await jobs_api.duration_target_seconds(without) is None
 
 
 async def test_the_jobs_acl_lists_who_may_view_it(
@@ -279,7 +245,7 @@ async def test_throttling_past_the_sdk_retries_is_upstream_unavailable(
     with pytest.raises(UpstreamUnavailableError) as unavailable:
         await impatient_jobs_api(local_workspace).active_runs()
     # then it says Databricks is throttling
-    assert unavailable.value.reason == "throttled"
+    assert unavailable.value.problem is UpstreamProblem.THROTTLED
 
 
 async def test_a_server_error_is_upstream_unavailable(jobs_api: JobsApi, admin: Admin) -> None:
@@ -290,7 +256,7 @@ async def test_a_server_error_is_upstream_unavailable(jobs_api: JobsApi, admin: 
     with pytest.raises(UpstreamUnavailableError) as unavailable:
         await jobs_api.run_detail(NO_SUCH_ID)
     # then it says the Jobs API is failing, at once
-    assert unavailable.value.reason == "failing"
+    assert unavailable.value.problem is UpstreamProblem.FAILING
     assert time.perf_counter() - started < 1.0
 
 
@@ -300,11 +266,12 @@ async def test_error_text_that_cannot_be_read_is_upstream_unavailable(
     # given a failed run, and runs/get-output failing with 500
     run_id = one(database, FAILED_RUN_SQL)
     await admin.faults({"routes": {RUNS_GET_OUTPUT_PATH: {"status_500": 1.0}}})
-    # when the service reads the run with its error text
+    run = await jobs_api.run_detail(run_id)
+    # when the service reads the error text of its tasks
     with pytest.raises(UpstreamUnavailableError) as unavailable:
-        await jobs_api.run_detail(run_id)
+        await jobs_api.task_error_messages(t.task_run_id for t in run.tasks)
     # then the answer is the typed one (not a group of task failures)
-    assert unavailable.value.reason == "failing"
+    assert unavailable.value.problem is UpstreamProblem.FAILING
 
 
 async def test_a_request_held_past_the_timeout_is_upstream_unavailable(
@@ -318,5 +285,5 @@ async def test_a_request_held_past_the_timeout_is_upstream_unavailable(
     with pytest.raises(UpstreamUnavailableError) as unavailable:
         await impatient.active_runs()
     # then it gives up within its bounds and says the API did not answer in time
-    assert unavailable.value.reason == "timeout"
+    assert unavailable.value.problem is UpstreamProblem.TIMEOUT
     assert time.perf_counter() - started < 6.0

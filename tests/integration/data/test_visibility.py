@@ -14,16 +14,17 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from job_monitor.backend.auth import Identity
-from job_monitor.backend.config import Mode, Visibility
+from job_monitor.backend.config import Visibility
 from job_monitor.backend.core import build_sp_client
-from job_monitor.backend.data.jobs_api import JobsApi, NotFoundError, UpstreamUnavailableError
+from job_monitor.backend.data.jobs_api import JobsApi
 from job_monitor.backend.data.visibility import (
     IndexState,
     JobAclIndex,
     VisibleJobs,
     run_detail_for,
 )
+from job_monitor.backend.domain.errors import NotFoundError, UpstreamUnavailableError
+from job_monitor.backend.domain.identity import Identity, Mode
 from job_monitor.local_workspace.database import WorkspaceDatabase
 from job_monitor.local_workspace.principals import (
     ALICE,

@@ -20,14 +20,17 @@ from job_monitor.backend.data.warehouse import (
     NULL_STRING,
     NULL_TIMESTAMP,
     QueryParams,
-    QueryTimeout,
-    UpstreamUnavailable,
     Warehouse,
-    WarehouseQueryError,
     WarehouseSettings,
-    WarehouseUnavailable,
     counting_statements,
     load_query,
+)
+from job_monitor.backend.domain.errors import (
+    StatementTimeoutError,
+    UpstreamProblem,
+    UpstreamUnavailableError,
+    WarehouseQueryFailedError,
+    WarehouseUnavailableError,
 )
 from job_monitor.local_workspace.principals import WAREHOUSE_ID, WORKSPACE_ID
 from tests.integration.data.conftest import (
@@ -197,9 +200,10 @@ async def test_a_statement_past_its_deadline_is_cancelled(
         WarehouseSettings(wait_timeout_seconds=0, statement_timeout_seconds=0.3),
     )
     # when it runs, then the answer is a typed timeout
-    with pytest.raises(QueryTimeout) as raised:
+    with pytest.raises(StatementTimeoutError) as raised:
         await warehouse.query("task_runs", slow_params())
-    assert "task_runs" in raised.value.message
+    assert raised.value.query == "task_runs"
+    assert raised.value.problem is UpstreamProblem.TIMEOUT
     # and the statement was cancelled on the warehouse
     state = troubled_client.statement_execution.get_statement(raised.value.statement_id)
     assert state.status is not None
@@ -217,7 +221,7 @@ async def test_a_failed_statement_raises_a_query_error_without_sql(
     troubled_client: WorkspaceClient,
 ) -> None:
     warehouse = Warehouse(troubled_client, WAREHOUSE_ID)
-    with pytest.raises(WarehouseQueryError) as raised:
+    with pytest.raises(WarehouseQueryFailedError) as raised:
         await warehouse.query(
             "job_costs",
             {
@@ -230,7 +234,9 @@ async def test_a_failed_statement_raises_a_query_error_without_sql(
     assert error.error_code
     assert "broken" in error.detail
     # The message shown to users names the query, never SQL text, values or tokens.
-    assert error.message == f"Query job_costs failed ({error.error_code})."
+    assert error.message == (
+        f"The SQL warehouse could not run the query job_costs ({error.error_code})."
+    )
     assert WORKSPACE_ID not in error.message
 
 
@@ -242,7 +248,7 @@ async def test_a_stopped_warehouse_answers_unavailable_with_its_state(
     warehouse = Warehouse(troubled_client, WAREHOUSE_ID, WarehouseSettings(wait_timeout_seconds=0))
     # when a query runs
     started = time.monotonic()
-    with pytest.raises(WarehouseUnavailable) as raised:
+    with pytest.raises(WarehouseUnavailableError) as raised:
         await warehouse.query("jobs_catalog", {"workspace_id": WORKSPACE_ID})
     # then it answers at once that the warehouse is starting, instead of hanging
     assert raised.value.state == "STARTING"
@@ -253,10 +259,10 @@ async def test_a_stopped_warehouse_answers_unavailable_with_its_state(
 @pytest.mark.parametrize(
     ("fault", "reason"),
     [
-        ({"rate_429": 1.0, "retry_after_seconds": 1}, "throttled"),
-        ({"status_500": 1.0}, "failing"),
-        ({"status_503": 1.0}, "failing"),
-        ({"timeout": True, "hold_seconds": 10}, "timeout"),
+        ({"rate_429": 1.0, "retry_after_seconds": 1}, UpstreamProblem.THROTTLED),
+        ({"status_500": 1.0}, UpstreamProblem.FAILING),
+        ({"status_503": 1.0}, UpstreamProblem.FAILING),
+        ({"timeout": True, "hold_seconds": 10}, UpstreamProblem.TIMEOUT),
     ],
     ids=["429", "500", "503", "timeout"],
 )
@@ -264,7 +270,7 @@ async def test_upstream_faults_answer_upstream_unavailable(
     troubled_client: WorkspaceClient,
     troubled_stand_in: StandIn,
     fault: dict[str, object],
-    reason: str,
+    reason: UpstreamProblem,
 ) -> None:
     # given every statement submission faulted
     troubled_stand_in.set_faults({"routes": {EXECUTE_ROUTE: fault}})
@@ -273,7 +279,7 @@ async def test_upstream_faults_answer_upstream_unavailable(
     )
     # when a query runs, then the answer is typed, after the SDK's bounded retries
     started = time.monotonic()
-    with pytest.raises(UpstreamUnavailable) as raised:
+    with pytest.raises(UpstreamUnavailableError) as raised:
         await warehouse.query("jobs_catalog", {"workspace_id": WORKSPACE_ID})
-    assert raised.value.reason == reason
+    assert raised.value.problem is reason
     assert time.monotonic() - started < 8

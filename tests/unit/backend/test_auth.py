@@ -9,14 +9,14 @@ from pydantic import SecretStr
 from starlette.datastructures import Headers
 
 from job_monitor.backend.auth import (
-    Identity,
     IdentityResolver,
     token_digest,
     token_expiry,
     token_from_headers,
 )
-from job_monitor.backend.config import Mode, Settings
+from job_monitor.backend.config import Settings
 from job_monitor.backend.core import WorkspaceClients
+from job_monitor.backend.domain.identity import Identity, Mode
 
 APPS = Settings(
     host="http://127.0.0.1:9", app_name="job-monitor", client_id="x", client_secret=SecretStr("y")

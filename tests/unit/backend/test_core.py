@@ -10,11 +10,11 @@ from databricks.sdk.credentials_provider import CredentialsProvider, Credentials
 
 from job_monitor.backend.core import (
     ForwardRequestId,
-    MissingUserTokenError,
     UserTokenCredentials,
     request_id_var,
     user_token_var,
 )
+from job_monitor.backend.domain.errors import MissingUserTokenError
 
 
 class StaticToken(CredentialsStrategy):

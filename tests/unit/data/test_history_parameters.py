@@ -7,13 +7,12 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from job_monitor.backend.data.history import (
-    HealthRule,
-    JobDefinition,
     _id_list,
     _state_list,
     as_of,
     effective_job_ids,
 )
+from job_monitor.backend.domain.jobs import HealthRule, JobDefinition
 from job_monitor.backend.domain.runs import is_canceled, is_failure, is_not_run, is_success
 
 

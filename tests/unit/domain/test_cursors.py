@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from job_monitor.backend.domain.cursors import RunCursor
-from job_monitor.backend.domain.filters import InvalidFilter
+from job_monitor.backend.domain.errors import InvalidFilterError
 
 T = datetime(2026, 11, 25, 12, 0, 0, 123456, tzinfo=UTC)
 
@@ -73,7 +73,7 @@ def tampered(cursor: str) -> str:
     ],
 )
 def test_cursors_tampered_or_foreign_cursor_is_an_invalid_filter(cursor: str, message: str) -> None:
-    with pytest.raises(InvalidFilter, match=message) as caught:
+    with pytest.raises(InvalidFilterError, match=message) as caught:
         RunCursor.decode(cursor)
     assert caught.value.field == "after"
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from job_monitor.backend.domain.errors import InvalidFilterError
 from job_monitor.backend.domain.filters import (
     MAX_JOB_IDS,
-    InvalidFilter,
     NamePattern,
     RunFilter,
 )
@@ -80,7 +80,7 @@ def test_filters_name_pattern_compiles_to_an_escaped_sql_like_pattern(
 def test_filters_invalid_name_pattern_is_rejected_with_a_precise_message(
     pattern: str, message: str
 ) -> None:
-    with pytest.raises(InvalidFilter, match=message) as caught:
+    with pytest.raises(InvalidFilterError, match=message) as caught:
         NamePattern(pattern)
     assert caught.value.field == "namePattern"
 
@@ -140,7 +140,7 @@ def test_filters_run_filter_normalises_codes_times_and_duplicates() -> None:
 def test_filters_invalid_run_filter_is_rejected_with_a_precise_message(
     kwargs: dict[str, object], message: str
 ) -> None:
-    with pytest.raises(InvalidFilter, match=message):
+    with pytest.raises(InvalidFilterError, match=message):
         RunFilter(**kwargs)  # type: ignore[arg-type]
 
 

@@ -9,7 +9,7 @@ import pytest
 from job_monitor.backend.domain.health import (
     MIN_BASELINE_RUNS,
     FinishedRun,
-    JobHealth,
+    HealthSummary,
     Priority,
     duration_baseline,
     failure_streak,
@@ -92,7 +92,7 @@ def test_percentiles_of_job_health_use_successful_runs_only() -> None:
         for r, d in zip(runs, [100, 200, 300, 400, 500, 1], strict=True)
     ]
     # when health is computed
-    health = JobHealth.from_runs(runs)
+    health = HealthSummary.from_runs(runs)
     # then p50 and p90 describe the successful runs
     assert health.duration_p50_seconds == 300
     assert health.duration_p90_seconds == 500
@@ -128,40 +128,40 @@ def test_failure_streak_of_job_health_ends_at_the_latest_run_whatever_the_input_
     # given runs handed over newest first
     runs = list(reversed(history(F, S, F, F)))
     # when health is computed, then the streak is counted from the latest start
-    assert JobHealth.from_runs(runs).failure_streak == 2
+    assert HealthSummary.from_runs(runs).failure_streak == 2
 
 
 # --- priorities ---
 
 
 def test_priority_p1_when_streak_is_exactly_2() -> None:
-    health = JobHealth.from_runs(history(*[S] * 20, F, F))
+    health = HealthSummary.from_runs(history(*[S] * 20, F, F))
     assert health.failure_streak == 2
     assert health.priority is Priority.P1
 
 
 def test_priority_p1_takes_precedence_over_p2() -> None:
-    health = JobHealth.from_runs(history(F, F, F))
+    health = HealthSummary.from_runs(history(F, F, F))
     assert health.success_rate == 0
     assert health.priority is Priority.P1
 
 
 def test_priority_p3_when_only_the_latest_run_failed() -> None:
     # given 9 successes then 1 failure: streak 1, success rate exactly 90%
-    health = JobHealth.from_runs(history(*[S] * 9, F))
+    health = HealthSummary.from_runs(history(*[S] * 9, F))
     assert health.success_rate == 0.9
     assert health.priority is Priority.P3
 
 
 def test_priority_not_p2_when_success_rate_is_exactly_90_percent() -> None:
-    health = JobHealth.from_runs(history(F, *[S] * 9))
+    health = HealthSummary.from_runs(history(F, *[S] * 9))
     assert health.success_rate == 0.9
     assert health.priority is None
 
 
 def test_priority_p2_when_success_rate_is_below_90_percent() -> None:
     # given 2 failures in 19 outcome runs (89.47%), the latest succeeded
-    health = JobHealth.from_runs(history(F, F, *[S] * 17))
+    health = HealthSummary.from_runs(history(F, F, *[S] * 17))
     assert health.success_rate is not None
     assert health.success_rate < 0.9
     assert health.priority is Priority.P2
@@ -169,17 +169,17 @@ def test_priority_p2_when_success_rate_is_below_90_percent() -> None:
 
 def test_priority_p2_when_the_duration_regressed() -> None:
     runs = with_latest_duration(history(*[S] * 6), 1000.0)
-    health = JobHealth.from_runs(runs)
+    health = HealthSummary.from_runs(runs)
     assert health.duration_regressed
     assert health.priority is Priority.P2
 
 
 def test_priority_none_when_healthy() -> None:
-    assert JobHealth.from_runs(history(*[S] * 10)).priority is None
+    assert HealthSummary.from_runs(history(*[S] * 10)).priority is None
 
 
 def test_priority_none_without_runs() -> None:
-    health = JobHealth.from_runs([])
+    health = HealthSummary.from_runs([])
     assert health.runs == 0
     assert health.success_rate is None
     assert health.failure_streak == 0
@@ -189,7 +189,7 @@ def test_priority_none_without_runs() -> None:
 
 def test_priority_applies_to_health_filled_from_sql_aggregates() -> None:
     # given health built directly, as the data layer does from SQL
-    health = JobHealth(
+    health = HealthSummary(
         runs=30,
         succeeded=26,
         failed=3,
@@ -213,7 +213,7 @@ def test_priority_applies_to_health_filled_from_sql_aggregates() -> None:
 
 def test_success_rate_counts_partial_success_as_success_and_leaves_cancels_out() -> None:
     runs = history(S, RunState.SUCCEEDED_WITH_FAILURES, F, C, RunState.SKIPPED, RunState.UNKNOWN)
-    health = JobHealth.from_runs(runs)
+    health = HealthSummary.from_runs(runs)
     assert (health.runs, health.succeeded, health.failed) == (6, 2, 1)
     assert (health.canceled, health.not_run) == (1, 1)
     assert health.success_rate == pytest.approx(2 / 3)
@@ -223,7 +223,7 @@ def test_success_rate_counts_partial_success_as_success_and_leaves_cancels_out()
 
 def test_job_health_ignores_active_runs() -> None:
     runs = history(S, F, RunState.RUNNING)
-    health = JobHealth.from_runs(runs)
+    health = HealthSummary.from_runs(runs)
     assert health.runs == 2
     assert health.last_run == runs[1]
 
@@ -235,7 +235,7 @@ def test_retries_and_repairs_are_counted() -> None:
         FinishedRun(base[1].run_id, base[1].start_time, base[1].end_time, 5.0, F, repair_count=2),
         FinishedRun(base[2].run_id, base[2].start_time, base[2].end_time, 5.0, S, is_retry=True),
     ]
-    health = JobHealth.from_runs(runs)
+    health = HealthSummary.from_runs(runs)
     assert (health.retries, health.repairs) == (1, 2)
 
 
@@ -257,7 +257,7 @@ def test_duration_baseline_needs_the_minimum_sample_size() -> None:
 
 def test_regression_flag_needs_enough_baseline_runs() -> None:
     # given only 4 successful runs before a latest run 3x as long
-    health = JobHealth.from_runs(with_latest_duration(history(*[S] * 5), 1800.0))
+    health = HealthSummary.from_runs(with_latest_duration(history(*[S] * 5), 1800.0))
     assert health.duration_baseline_seconds is None
     assert health.duration_regression is None
     assert not health.duration_regressed
@@ -265,21 +265,21 @@ def test_regression_flag_needs_enough_baseline_runs() -> None:
 
 def test_regression_flag_at_exactly_the_threshold_is_not_flagged() -> None:
     # given a baseline of 600 s and a latest run of exactly 1.5 x 600 = 900 s
-    health = JobHealth.from_runs(with_latest_duration(history(*[S] * 6), 900.0))
+    health = HealthSummary.from_runs(with_latest_duration(history(*[S] * 6), 900.0))
     assert health.duration_baseline_seconds == 600.0
     assert health.duration_regression == 1.5
     assert not health.duration_regressed
 
 
 def test_regression_flag_just_above_the_threshold_is_flagged() -> None:
-    health = JobHealth.from_runs(with_latest_duration(history(*[S] * 6), 900.001))
+    health = HealthSummary.from_runs(with_latest_duration(history(*[S] * 6), 900.001))
     assert health.duration_regressed
 
 
 def test_regression_flag_ignores_small_absolute_increases() -> None:
     # given a 10 s job taking 16 s: 1.6x but only 6 s more
     runs = with_latest_duration(history(*[S] * 6, duration=10.0), 16.0)
-    health = JobHealth.from_runs(runs)
+    health = HealthSummary.from_runs(runs)
     assert health.duration_regression == 1.6
     assert not health.duration_regressed
 
@@ -292,7 +292,7 @@ def test_regression_baseline_uses_successful_runs_before_the_latest_run_only() -
         for r in runs
     ]
     # when the latest (a success of 600 s) is compared with the successes before it
-    health = JobHealth.from_runs(runs)
+    health = HealthSummary.from_runs(runs)
     # then the failures do not enter the baseline
     assert health.duration_baseline_seconds == 600.0
     assert health.duration_regression == 1.0
@@ -301,7 +301,7 @@ def test_regression_baseline_uses_successful_runs_before_the_latest_run_only() -
 def test_regression_compares_a_long_failed_latest_run_too() -> None:
     # given five 600 s successes, then a canceled run, then a failure after 3000 s
     runs = with_latest_duration(history(*[S] * 5, C, F), 3000.0)
-    health = JobHealth.from_runs(runs)
+    health = HealthSummary.from_runs(runs)
     assert health.latest_duration_seconds == 3000.0
     assert health.duration_regression == 5.0
     assert health.duration_regressed

@@ -1,0 +1,150 @@
+"""Every expected failure of Job Monitor, in one place.
+
+Each is raised by the layer that meets it (a filter, the warehouse, the Jobs API, a session) and
+becomes exactly one typed GraphQL result (`graphql/errors.py` maps them by class). `message` is
+ours and safe to show: upstream text never reaches it (it goes to `detail`, for logs only). The
+GraphQL types keep the API's names (`NotFound`, `InvalidFilter` …); these classes end in `Error`, so
+no Python name repeats across the layers.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar, Literal
+
+
+class UpstreamProblem(StrEnum):
+    """Why Databricks could not answer."""
+
+    THROTTLED = "THROTTLED"
+    FAILING = "FAILING"
+    TIMEOUT = "TIMEOUT"
+
+
+class Upstream(StrEnum):
+    """Which Databricks service did not answer, in the words shown to people."""
+
+    WORKSPACE = "workspace"
+    JOBS_API = "Jobs API"
+    SQL_WAREHOUSE = "SQL warehouse"
+
+
+class JobMonitorError(Exception):
+    """An expected failure: `message` for people, `code` (UPPER_SNAKE) for programs."""
+
+    code: ClassVar[str] = "ERROR"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UnauthenticatedError(JobMonitorError):
+    """No viewer: no token reached the service, or the workspace did not accept it."""
+
+    code = "UNAUTHENTICATED"
+
+    def __init__(self) -> None:
+        super().__init__("Sign-in required: no valid user token reached the service.")
+
+
+class NotFoundError(JobMonitorError):
+    """No such job or run — or one the viewer may not see: both read exactly the same."""
+
+    code = "NOT_FOUND"
+
+    def __init__(self, kind: Literal["job", "run", "task run"], object_id: int | str) -> None:
+        super().__init__(f"No {kind} with id {object_id}.")
+        self.kind = kind
+        self.object_id = object_id
+
+
+class InvalidFilterError(JobMonitorError, ValueError):
+    """A filter, pattern, cursor or argument the API cannot accept.
+
+    `field` is the input field in the API's spelling (`namePattern`, `jobIds`, `after` …); the
+    message starts with it and says what is allowed.
+    """
+
+    code = "INVALID_FILTER"
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+
+
+class LimitExceededError(JobMonitorError):
+    """A request asks for more than the service answers at once (page sizes, nested lists)."""
+
+    code = "LIMIT_EXCEEDED"
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+
+
+class WarehouseUnavailableError(JobMonitorError):
+    """The SQL warehouse is stopped or still starting (a cold start): history is warming up."""
+
+    code = "WAREHOUSE_UNAVAILABLE"
+
+    def __init__(self, state: str) -> None:
+        super().__init__(f"The SQL warehouse is {state.lower()}; try again shortly.")
+        self.state = state
+
+
+class WarehouseQueryFailedError(JobMonitorError):
+    """A statement reached FAILED on the warehouse (a SQL error, a grant the app lacks …).
+
+    The message names the query and the warehouse's error code only; the warehouse's own text (it
+    may quote SQL or parameter values) stays in `detail`, for the log.
+    """
+
+    code = "WAREHOUSE_QUERY_FAILED"
+
+    def __init__(self, query: str, error_code: str, detail: str) -> None:
+        super().__init__(f"The SQL warehouse could not run the query {query} ({error_code}).")
+        self.query = query
+        self.error_code = error_code
+        self.detail = detail
+
+
+_UPSTREAM_MESSAGES = {
+    UpstreamProblem.THROTTLED: "Databricks is rate-limiting the {service}; try again shortly.",
+    UpstreamProblem.FAILING: "The Databricks {service} is failing; try again shortly.",
+    UpstreamProblem.TIMEOUT: "The Databricks {service} did not answer in time; try again shortly.",
+}
+
+
+class UpstreamUnavailableError(JobMonitorError):
+    """Databricks throttled, failed or did not answer, after the SDK's own retries.
+
+    `detail` says what happened, for the log and the health checks (never a token); the message is
+    one of three sentences of ours.
+    """
+
+    code = "UPSTREAM_UNAVAILABLE"
+
+    def __init__(self, service: Upstream, problem: UpstreamProblem, detail: str = "") -> None:
+        super().__init__(_UPSTREAM_MESSAGES[problem].format(service=service.value))
+        self.service = service
+        self.problem = problem
+        self.detail = detail
+
+
+class StatementTimeoutError(UpstreamUnavailableError):
+    """A statement gave no result before its deadline; it was cancelled."""
+
+    def __init__(self, query: str, seconds: float, statement_id: str) -> None:
+        super().__init__(
+            Upstream.SQL_WAREHOUSE,
+            UpstreamProblem.TIMEOUT,
+            f"query {query} did not finish within {seconds:g} s (statement {statement_id})",
+        )
+        self.query = query
+        self.seconds = seconds
+        self.statement_id = statement_id
+
+
+class MissingUserTokenError(Exception):
+    """A user-scoped call was made outside a request that carries a user token (a bug)."""

@@ -1,0 +1,111 @@
+"""Every enum of the API, registered once: the domain's enums under their GraphQL names.
+
+Other GraphQL modules import the enums from here, so that registration has happened before any type
+uses them.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from job_monitor.backend.domain import health as rules
+from job_monitor.backend.domain.errors import UpstreamProblem
+from job_monitor.backend.domain.health import Priority
+from job_monitor.backend.domain.runs import RunState, RunType, TerminationType, Trigger
+from job_monitor.backend.domain.service_health import HealthStatus
+from job_monitor.backend.domain.windows import Window
+from job_monitor.backend.services.jobs import JobOrderField, OrderDirection
+
+__all__ = [
+    "AuthMode",
+    "HealthStatus",
+    "JobOrderField",
+    "OrderDirection",
+    "Priority",
+    "RunState",
+    "RunType",
+    "TerminationType",
+    "Trigger",
+    "UpstreamProblem",
+    "Window",
+]
+
+strawberry.enum(
+    RunState,
+    name="RunState",
+    description=(
+        "The state of a run, one vocabulary for the system tables and the Jobs API. Active: "
+        "QUEUED, "
+        "PENDING, RUNNING, TERMINATING, BLOCKED, WAITING. Successes: SUCCEEDED, "
+        "SUCCEEDED_WITH_FAILURES. Failures: FAILED, TIMED_OUT, INTERNAL_ERROR. CANCELED is "
+        "neither. "
+        "Not run: SKIPPED, EXCLUDED, UPSTREAM_FAILED, UPSTREAM_CANCELED, DISABLED, "
+        "MAX_CONCURRENT_RUNS_REACHED. UNKNOWN: a value neither source documents, or a run that "
+        "ended whose outcome is not recorded yet."
+    ),
+)
+strawberry.enum(
+    Trigger,
+    name="Trigger",
+    description="What started a run (system CRON = PERIODIC, ONETIME = ONE_TIME, …); UNKNOWN else.",
+)
+strawberry.enum(
+    RunType,
+    name="RunType",
+    description="JOB_RUN, SUBMIT_RUN (runs/submit) or WORKFLOW_RUN (notebook workflows).",
+)
+strawberry.enum(
+    TerminationType,
+    name="TerminationType",
+    description="Who ended a run: SUCCESS, CLIENT_ERROR, INTERNAL_ERROR, CLOUD_FAILURE; UNKNOWN.",
+)
+strawberry.enum(
+    Window,
+    name="Window",
+    description="A rolling window ending now: the last 24 hours, 7, 30, 90 or 365 days.",
+)
+strawberry.enum(
+    Priority,
+    name="Priority",
+    description=(
+        "How urgently a job needs attention; the first rule that holds wins. "
+        f"P1: a failure streak of {rules.P1_FAILURE_STREAK} or more. "
+        f"P2: a success rate below {float(rules.P2_SUCCESS_RATE_BELOW):.0%} (exactly 90% is not), "
+        "or a flagged duration regression (`JobHealth.durationRegressed`). "
+        "P3: a single failure (the latest run that succeeded or failed, failed). "
+        "Null: healthy. The failure streak counts consecutive failures ending at the latest run "
+        "that succeeded or failed; canceled and not-run runs are passed over."
+    ),
+)
+strawberry.enum(JobOrderField, name="JobOrderField", description="What to order jobs by.")
+strawberry.enum(OrderDirection, name="OrderDirection", description="ASC or DESC.")
+strawberry.enum(
+    UpstreamProblem,
+    name="UpstreamProblem",
+    description=(
+        "Why Databricks could not answer: THROTTLED (rate-limited, HTTP 429), FAILING (errors, "
+        "HTTP 5xx, or unreachable), TIMEOUT (no answer in time)."
+    ),
+)
+strawberry.enum(
+    HealthStatus,
+    name="HealthStatus",
+    description=(
+        "How well something works: OK (working), DEGRADED (working, but slowly or partly), "
+        "DOWN (not working)."
+    ),
+)
+
+
+@strawberry.enum(description="How the service learned who the viewer is.")
+class AuthMode(Enum):
+    DATABRICKS_APP = strawberry.enum_value(
+        "DATABRICKS_APP",
+        description="The Databricks Apps proxy forwarded the signed-in user's token.",
+    )
+    LOCAL = strawberry.enum_value(
+        "LOCAL",
+        description="A local workspace user: chosen in the UI (or a test), else the default user.",
+    )
