@@ -10,9 +10,12 @@ can be emptied between cold samples), then reports for
 * `activeRuns` (with `elapsedSeconds`, `expectedSeconds`),
 
 the p50 and p99 latency with every service cache empty ("cold": the warehouse statements and the
-Jobs API calls are made; the ACL index and the clients are already built) and from cache
-("warm"), and the SQL statements each request issued, read from the stand-in's own counters.
-It also reports how long the job ACL index took to build for the first restricted viewer (bob).
+Jobs API calls are made; the ACL index and the clients are already built), from cache ("warm",
+back to back), and warm again while a minute turns ("rollover": history windows end on the minute,
+so the next minute is a new window; the operations are asked in turn from second 50 to second 10),
+and the SQL statements each request issued, read from the stand-in's own counters. It also reports
+how long the job ACL index took to build for the first restricted viewer (bob), and the warm page
+of 100 jobs beside a plain FastAPI endpoint that returns the same bytes, in the same run.
 
     .venv/bin/python benchmarks/job_health.py [--cold 7] [--warm 50] [--sizes demo scale]
 
@@ -33,9 +36,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from fastapi import FastAPI, Response
 
 from job_monitor.backend.app import create_app, run_in_thread
 from job_monitor.backend.config import Settings
@@ -122,22 +127,24 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Figures:
     size: str
     operation: str
     cold_ms: list[float]
     warm_ms: list[float]
     statements: list[int]
+    rollover_ms: list[float]
 
     def row(self) -> str:
-        cold, warm = self.cold_ms, self.warm_ms
+        cold, warm, rollover = self.cold_ms, self.warm_ms, self.rollover_ms
         spread = sorted(set(self.statements))
         count = str(spread[0]) if len(spread) == 1 else f"{spread[0]}-{spread[-1]}"
         return (
             f"| {self.size} | {self.operation} | {percentile(cold, 0.5):.0f} | "
             f"{percentile(cold, 0.99):.0f} | {percentile(warm, 0.5):.1f} | "
-            f"{percentile(warm, 0.99):.1f} | {count} |"
+            f"{percentile(warm, 0.99):.1f} | {percentile(rollover, 0.5):.1f} | "
+            f"{percentile(rollover, 0.99):.1f} | {count} |"
         )
 
 
@@ -172,6 +179,7 @@ class Bench:
         # Between requests only (nothing runs concurrently): the next request misses everything.
         self.services.cache.clear()
         self.services.live_runs.clear()
+        self.services.answers.clear()
 
     def measure(self, size: str, name: str, query: str, cold: int, warm: int) -> Figures:
         cold_ms, statements = [], []
@@ -182,7 +190,53 @@ class Bench:
             statements.append(self.statements() - before)
         self.request(query)
         warm_ms = [self.request(query) for _ in range(warm)]
-        return Figures(size, name, cold_ms, warm_ms, statements)
+        return Figures(size, name, cold_ms, warm_ms, statements, [])
+
+    def across_a_minute(self, figures: list[Figures]) -> None:
+        """Every operation in turn from second 50 of a minute to second 10 of the next."""
+        while not 45 <= datetime.now(UTC).second < 50:
+            time.sleep(0.2)
+        for each in figures:
+            self.request(OPERATIONS[each.operation])
+        while datetime.now(UTC).second < 50:
+            time.sleep(0.05)
+        turned = False
+        while True:
+            for each in figures:
+                each.rollover_ms.append(self.request(OPERATIONS[each.operation]))
+            second = datetime.now(UTC).second
+            turned = turned or second < 50
+            if turned and second >= 10:
+                return
+
+
+def wait_for_the_warehouse(http: httpx.Client, timeout: float = 3600) -> None:
+    deadline = time.monotonic() + timeout
+    query = "{ health { checks { name status } } }"
+    while time.monotonic() < deadline:
+        body = http.post("/api/graphql", json={"query": query}).json()
+        checks = {c["name"]: c["status"] for c in body["data"]["health"]["checks"]}
+        if checks.get("warehouse") == "OK":
+            return
+        time.sleep(2)
+    raise RuntimeError("the warehouse did not start")
+
+
+def plain_fastapi_ms(body: bytes, samples: int) -> list[float]:
+    """The same bytes from a FastAPI endpoint that does nothing else: what HTTP itself costs."""
+    plain = FastAPI()
+
+    @plain.post("/api/graphql")
+    async def same_bytes() -> Response:
+        return Response(body, media_type="application/json")
+
+    service = run_in_thread(plain)
+    try:
+        with httpx.Client(base_url=service.url, timeout=60) as http:
+            request(http, JOBS)
+            return [request(http, JOBS) for _ in range(samples)]
+    finally:
+        service.stop()
 
 
 def run_size(size: str, cold: int, warm: int) -> tuple[list[Figures], float]:
@@ -192,6 +246,8 @@ def run_size(size: str, cold: int, warm: int) -> tuple[list[Figures], float]:
         service = run_in_thread(app)
         http = httpx.Client(base_url=service.url, timeout=300)
         try:
+            # While the stand-in builds its database its warehouse is STARTING, as a real one is.
+            wait_for_the_warehouse(http)
             # The first request builds the clients and starts the job ACL index.
             started = time.perf_counter()
             request(http, JOBS, user="local-bob")
@@ -203,6 +259,17 @@ def run_size(size: str, cold: int, warm: int) -> tuple[list[Figures], float]:
             figures = [
                 bench.measure(size, name, query, cold, warm) for name, query in OPERATIONS.items()
             ]
+            bench.across_a_minute(figures)
+            page = http.post(
+                "/api/graphql",
+                json={"query": JOBS},
+                headers={"X-Forwarded-Access-Token": "local-alice"},
+            ).content
+            baseline = Figures(
+                size, "same bytes from plain FastAPI", [0.0], plain_fastapi_ms(page, warm), [0], []
+            )
+            baseline.rollover_ms.extend(baseline.warm_ms)
+            figures.append(baseline)
         finally:
             http.close()
             service.stop()
@@ -223,13 +290,21 @@ def main() -> int:
         index_times[size] = index_seconds
     jobs_days = {size: f"{SIZES[size][0]:,} jobs x {SIZES[size][1]} days" for size in args.sizes}
     print(f"Job-health API, {args.cold} cold / {args.warm} warm samples per operation (ms)\n")
-    print("| size | operation | cold p50 | cold p99 | warm p50 | warm p99 | SQL statements |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| size | operation | cold p50 | cold p99 | warm p50 | warm p99 | rollover p50 "
+        "| rollover p99 | SQL statements |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for line in rows:
         print(line.row())
     print()
     for size, seconds in index_times.items():
         print(f"{size} ({jobs_days[size]}): job ACL index complete {seconds:.1f} s after start")
+    for size in args.sizes:
+        page = next(f for f in rows if f.size == size and f.operation.startswith("jobs("))
+        plain = next(f for f in rows if f.size == size and f.operation.startswith("same bytes"))
+        ratio = percentile(page.warm_ms, 0.5) / percentile(plain.warm_ms, 0.5)
+        print(f"{size}: warm page of 100 jobs p50 = {ratio:.1f}x plain FastAPI with the same bytes")
     warm_scale = [f for f in rows if f.size == "scale"]
     if warm_scale:
         worst = max(statistics.median(f.warm_ms) for f in warm_scale)

@@ -40,7 +40,7 @@ from job_monitor.backend.config import Settings
 from job_monitor.backend.core import WorkspaceClients, request_id_var
 from job_monitor.backend.data.offload import set_sdk_concurrency
 from job_monitor.backend.graphql.context import Context, get_context
-from job_monitor.backend.graphql.extensions import GraphQLLimits
+from job_monitor.backend.graphql.extensions import INTERNAL_ERROR_MESSAGE, GraphQLLimits
 from job_monitor.backend.graphql.schema import get_schema
 from job_monitor.backend.services.session import JobServices
 
@@ -56,9 +56,12 @@ _REQUEST_ID_SHAPE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 class RequestIdMiddleware:
-    """Honours `X-Request-Id` (the Apps proxy sets one) or makes one; echoes it on the response.
+    """Honours `X-Request-Id` (the Apps proxy sets one) or makes one; echoes it on every response,
+    a failure's included.
 
-    Pure ASGI, so the ContextVar it sets is visible to everything downstream in the same task.
+    Pure ASGI, so the ContextVar it sets is visible to everything downstream in the same task. It is
+    the outermost layer that knows the id, so an exception nothing else handled is answered here:
+    a 500 with the id in its header and body, never a traceback.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -76,8 +79,12 @@ class RequestIdMiddleware:
         request_id = incoming if _REQUEST_ID_SHAPE.match(incoming) else str(uuid.uuid4())
         token = request_id_var.set(request_id)
 
+        started = False
+
         async def send_with_id(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
                 headers.append((b"x-request-id", request_id.encode()))
                 message["headers"] = headers
@@ -85,6 +92,13 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            logger.error("unhandled error on %s", scope.get("path"), exc_info=exc)
+            if started or scope["type"] != "http":
+                raise
+            body = graphql_error_body(INTERNAL_ERROR_MESSAGE, "INTERNAL_SERVER_ERROR")
+            response = Response(body, status_code=500, media_type=JSON)
+            await response(scope, receive, send_with_id)
         finally:
             request_id_var.reset(token)
 
@@ -178,7 +192,9 @@ def negotiate(accept: str) -> str | None:
 
 
 def graphql_error_body(message: str, code: str) -> bytes:
-    return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+    """A GraphQL-over-HTTP error body; it carries the request id, to match a report to the log."""
+    extensions = {"code": code, "requestId": request_id_var.get()}
+    return orjson.dumps({"errors": [{"message": message, "extensions": extensions}]})
 
 
 class JobMonitorGraphQLRouter(GraphQLRouter[Context, None]):
@@ -230,17 +246,31 @@ class JobMonitorGraphQLRouter(GraphQLRouter[Context, None]):
                 response.status_code = 400
         return response
 
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson refuses invalid UTF-8 and nesting deeper than 1,024 levels without recursing.
+        return orjson.loads(data)
+
     def parse_json(self, data: str | bytes) -> Any:
-        parsed = super().parse_json(data)
+        try:
+            parsed = self.decode_json(data)
+        except (ValueError, RecursionError):  # orjson.JSONDecodeError is a ValueError
+            raise GraphQLHTTPException(
+                400, "The request body is not valid JSON in UTF-8 (at most 1,024 levels deep)."
+            ) from None
         if not isinstance(parsed, dict | list):
             raise GraphQLHTTPException(400, "The request body must be a JSON object.")
         return parsed
 
     async def parse_http_body(self, request: Any) -> Any:
         if request.method == "POST":
-            content_type, _ = parse_content_type(request.content_type or "")
-            if content_type != JSON:
+            content_type, params = parse_content_type(request.content_type or "")
+            # Media types and charset names are case-insensitive (RFC 9110).
+            if content_type.lower() != JSON:
                 raise GraphQLHTTPException(415, f"Send the request as {JSON}.")
+            charset = params.get("charset", "utf-8").lower()
+            if charset not in ("utf-8", "utf8"):
+                raise GraphQLHTTPException(400, f"Send the body as UTF-8, not {charset[:40]}.")
+            request = _LowerCaseContentType(request)
         return await super().parse_http_body(request)
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
@@ -304,13 +334,6 @@ def create_app(settings: Settings) -> FastAPI:
             )
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
-    @app.exception_handler(Exception)
-    async def unexpected_error(request: Request, exc: Exception) -> Response:
-        logger.error("unhandled error on %s", request.url.path, exc_info=exc)
-        return JSONResponse(
-            {"detail": "Internal error", "requestId": request_id_var.get()}, status_code=500
-        )
-
     @app.get("/api/health", tags=["health"])
     async def liveness() -> dict[str, str]:
         """Liveness: answers from memory, never calls the workspace."""
@@ -320,6 +343,7 @@ def create_app(settings: Settings) -> FastAPI:
         max_depth=settings.max_query_depth,
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens,
+        max_fields=settings.max_fields,
         max_page_size=settings.max_page_size,
     )
     graphql = JobMonitorGraphQLRouter(
@@ -352,6 +376,21 @@ def create_app(settings: Settings) -> FastAPI:
     else:
         logger.info("no built UI in %s: serving the API only", static_dir)
     return app
+
+
+class _LowerCaseContentType:
+    """The request as Strawberry reads it, with its media type in lower case (Strawberry compares
+    it case-sensitively)."""
+
+    def __init__(self, request: Any) -> None:
+        self._request = request
+
+    @property
+    def content_type(self) -> str:
+        return JSON
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._request, name)
 
 
 @dataclass

@@ -26,6 +26,7 @@ from starlette.datastructures import Headers
 from job_monitor.backend.config import Settings
 from job_monitor.backend.core import WorkspaceClients, user_token_var
 from job_monitor.backend.data.offload import call_sdk
+from job_monitor.backend.data.reads import record_read
 from job_monitor.backend.data.sdk_errors import describe_failure
 from job_monitor.backend.domain.errors import Upstream, UpstreamProblem, UpstreamUnavailableError
 from job_monitor.backend.domain.identity import Identity, Mode
@@ -89,7 +90,9 @@ class IdentityResolver:
         now = time.time()
         cached = self._cache.get(key)
         if cached is not None and cached[1] > now:
-            return cached[0]
+            entry = cached
+            record_read(lambda: self._cache.get(key) is entry and entry[1] > time.time())
+            return entry[0]
 
         deadline = self._settings.identity_timeout_seconds
         acting_as = user_token_var.set(token)

@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     )
     warehouse_id: str = Field(default="local", description="SQL warehouse (app.yaml valueFrom).")
     visibility: Visibility = Visibility.ACL
+    # Signs page cursors (keyed HMAC), so a client cannot forge one. In Databricks an App secret
+    # resource (`valueFrom: cursor-secret`, the same for every replica); unset, a random key is made
+    # at start (cursors then last as long as the process).
+    cursor_secret: SecretStr | None = None
+    # A run the viewer may not see and a missing one are both "not found" no sooner than this, so
+    # the time an answer takes does not tell them apart.
+    not_found_seconds: float = Field(default=0.25, ge=0, le=5)
 
     # Who a request without a token is, in local mode only (the stand-in's default user).
     local_user_token: SecretStr = SecretStr("local-alice")

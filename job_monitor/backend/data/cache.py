@@ -23,19 +23,12 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar, cast
 
-from job_monitor.backend.data.warehouse import QueryParams, parameter_key
+from job_monitor.backend.data.reads import record_read, record_untracked, without_log
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
 log = logging.getLogger(__name__)
-
-CacheKey = tuple[str, str, tuple[tuple[str, tuple[str, str | None]], ...]]
-
-
-def query_key(scope: str, name: str, params: QueryParams) -> CacheKey:
-    """The key of a query's result: principal scope, name and each parameter's SQL type and text."""
-    return (scope, name, tuple((key, parameter_key(params[key])) for key in sorted(params)))
 
 
 class SingleFlight(Generic[K, T]):
@@ -155,6 +148,7 @@ class TtlCache:
             if age < self._ttl:
                 self._entries.move_to_end(key)
                 self.stats.hits += 1
+                self._record(key, entry)
                 return cast(T, entry.value)
             if age < self._stale:
                 return self._stale_answer(key, entry, load, family)
@@ -168,7 +162,19 @@ class TtlCache:
             self.stats.joined += 1
         else:
             self.stats.misses += 1
-        return cast(T, await self._loads.run(key, lambda: self._load(key, load, family)))
+        value = await self._loads.run(key, lambda: self._load(key, load, family))
+        loaded = self._entries.get(key)
+        if loaded is not None and loaded.value is value:
+            self._record(key, loaded)
+        else:
+            record_untracked()
+        return cast(T, value)
+
+    def _record(self, key: Hashable, entry: _Entry) -> None:
+        """The answer being computed read `entry`: it stays valid while the entry does."""
+        record_read(
+            lambda: self._entries.get(key) is entry and self._clock() - entry.loaded_at < self._ttl
+        )
 
     def _stale_answer(
         self,
@@ -178,12 +184,15 @@ class TtlCache:
         family: Hashable | None,
     ) -> T:
         self.stats.stale += 1
+        # An answer from a value being replaced is not worth keeping.
+        record_untracked()
         self._loads.start(key, lambda: self._load(key, load, family))
         return cast(T, entry.value)
 
     async def _load(
         self, key: Hashable, load: Callable[[], Awaitable[T]], family: Hashable | None
     ) -> T:
+        without_log()
         value = await load()
         if self._ttl > 0:
             self._entries[key] = _Entry(value, self._clock(), family)

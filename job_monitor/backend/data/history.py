@@ -7,6 +7,12 @@ principal that runs SQL, always scoped to the workspace id, and caches the mappe
 must be cut to a viewer's jobs take the job ids as a parameter (`JobScope`), so a cached result is
 exactly the answer for those jobs and is shared only by callers asking for the same jobs.
 
+Deleted jobs: the job catalog holds the jobs that exist (the latest row of each job, not deleted),
+and the run lists, the daily series and the failures by termination code count only runs of those
+jobs (`queries/_listed_jobs.sql`, the same rule in SQL) unless asked to include deleted jobs; then
+the catalog adds the jobs deleted within the history kept, and the runs of deleted jobs count. The
+health roll-ups cover every job: callers sum only the jobs they list.
+
 Windows end "now", floored to the minute (`as_of`), so that requests within the same minute ask
 the same statement and hit the cache; a run that started in the last minute shows up a minute
 later (live runs come from the Jobs API meanwhile).
@@ -20,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from job_monitor.backend.data.cache import TtlCache, query_key
+from job_monitor.backend.data.cache import TtlCache
 from job_monitor.backend.data.warehouse import (
     NULL_BIGINT,
     NULL_DOUBLE,
@@ -29,6 +35,7 @@ from job_monitor.backend.data.warehouse import (
     QueryParam,
     QueryRunner,
     Row,
+    query_key,
 )
 from job_monitor.backend.domain.cursors import RunCursor
 from job_monitor.backend.domain.filters import RunFilter
@@ -222,28 +229,39 @@ def _trigger(row: Row) -> TriggerSettings | None:
     )
 
 
+def _definition(
+    row: Row, tasks: Sequence[TaskDefinition], deleted_at: datetime | None = None
+) -> JobDefinition:
+    return JobDefinition(
+        job_id=_id(row, "job_id"),
+        name=row.opt_text("name") or "",
+        owner=row.opt_text("creator_user_name"),
+        run_as=row.opt_text("run_as_user_name"),
+        tags=row.text_map("tags"),
+        trigger=_trigger(row),
+        paused=row.opt_flag("paused"),
+        timeout_seconds=row.opt_integer("timeout_seconds"),
+        health_rules=_health_rules(row),
+        tasks=tuple(tasks),
+        changed_at=row.timestamp("change_time"),
+        deleted_at=deleted_at,
+    )
+
+
 def _catalog(jobs: Sequence[Row], tasks: Sequence[Row]) -> dict[int, JobDefinition]:
     tasks_by_job: dict[int, list[TaskDefinition]] = {}
     for row in tasks:
         task = TaskDefinition(row.text("task_key"), tuple(row.texts("depends_on_keys")))
         tasks_by_job.setdefault(_id(row, "job_id"), []).append(task)
-    catalog: dict[int, JobDefinition] = {}
-    for row in jobs:
-        job_id = _id(row, "job_id")
-        catalog[job_id] = JobDefinition(
-            job_id=job_id,
-            name=row.opt_text("name") or "",
-            owner=row.opt_text("creator_user_name"),
-            run_as=row.opt_text("run_as_user_name"),
-            tags=row.text_map("tags"),
-            trigger=_trigger(row),
-            paused=row.opt_flag("paused"),
-            timeout_seconds=row.opt_integer("timeout_seconds"),
-            health_rules=_health_rules(row),
-            tasks=tuple(tasks_by_job.get(job_id, ())),
-            changed_at=row.timestamp("change_time"),
-        )
-    return catalog
+    return {
+        _id(row, "job_id"): _definition(row, tasks_by_job.get(_id(row, "job_id"), ()))
+        for row in jobs
+    }
+
+
+def _deleted_catalog(rows: Sequence[Row]) -> dict[int, JobDefinition]:
+    # Their tasks are deleted with them (job_tasks.sql drops deleted tasks): no DAG to show.
+    return {_id(row, "job_id"): _definition(row, (), row.timestamp("delete_time")) for row in rows}
 
 
 def _health(row: Row) -> HealthSummary:
@@ -345,6 +363,9 @@ class History:
         self._warehouse = warehouse
         self._workspace_id = workspace_id
         self._cache = cache
+        # The catalog with the deleted jobs, and the two cached results it was merged from: one
+        # mapping per pair, so callers may key on its identity (as `JobRankings` does).
+        self._with_deleted: tuple[object, object, Mapping[int, JobDefinition]] | None = None
 
     async def _cached(
         self,
@@ -380,8 +401,33 @@ class History:
 
     # job catalog
 
-    async def job_catalog(self) -> Mapping[int, JobDefinition]:
-        """Every job of the workspace that is not deleted, by job id (two statements)."""
+    async def job_catalog(
+        self, *, include_deleted: bool = False, now: datetime | None = None
+    ) -> Mapping[int, JobDefinition]:
+        """Every job of the workspace that is not deleted, by job id (two statements); with
+        `include_deleted`, also every job deleted within the history kept before `now` (one more
+        statement), with its last definition and `deleted_at`."""
+        if not include_deleted:
+            return await self._live_jobs()
+        live, deleted = await asyncio.gather(
+            self._live_jobs(), self._deleted_jobs(now or datetime.now(UTC))
+        )
+        known = self._with_deleted
+        if known is not None and known[0] is live and known[1] is deleted:
+            return known[2]
+        # Two statements read at different moments: a job deleted in between is deleted.
+        merged: Mapping[int, JobDefinition] = {**live, **deleted}
+        self._with_deleted = (live, deleted, merged)
+        return merged
+
+    async def _deleted_jobs(self, now: datetime) -> Mapping[int, JobDefinition]:
+        params: dict[str, QueryParam] = {"deleted_since": _retention_start(now)}
+        # The bound moves once a day; a new day's list is answered from the last one meanwhile.
+        return await self._cached(
+            "deleted_jobs", params, _deleted_catalog, rolling=("deleted_since",)
+        )
+
+    async def _live_jobs(self) -> Mapping[int, JobDefinition]:
         scoped = self._scoped({})
 
         async def load() -> Mapping[int, JobDefinition]:
@@ -427,7 +473,8 @@ class History:
         after: RunCursor | None,
         now: datetime,
     ) -> RunPage:
-        """Runs matching the filter among the visible jobs, newest first, after the cursor.
+        """Runs matching the filter among the visible jobs, newest first, after the cursor: runs of
+        jobs that exist, and of deleted jobs too when the filter says `include_deleted`.
 
         Only RUNNING among the active states is known to the system tables (a run with slices but
         no result); the other active states (queued, pending …) exist only in the Jobs API.
@@ -443,6 +490,7 @@ class History:
             **filters,
             "after_start_time": after.start_time if after else NULL_TIMESTAMP,
             "after_run_id": after.run_id if after else NULL_BIGINT,
+            "include_deleted": run_filter.include_deleted,
             # One more than asked tells whether another page follows.
             "page_size": first + 1,
         }
@@ -470,9 +518,10 @@ class History:
     async def latest_runs(
         self, run_filter: RunFilter, *, job_ids: Collection[int], per_job: int, now: datetime
     ) -> Mapping[int, RunPage]:
-        """The first page of each job's runs matching the filter (its `job_ids` aside), newest
-        first: `per_job` runs per job, by job id, in one statement. The caller passes only jobs
-        the viewer may see; a job without matching runs is absent."""
+        """The first page of each job's runs matching the filter (its `job_ids` and
+        `include_deleted` aside: these jobs are listed, deleted or not), newest first: `per_job`
+        runs per job, by job id, in one statement. The caller passes only jobs the viewer may see;
+        a job without matching runs is absent."""
         if per_job < 1:
             raise ValueError("per_job must be at least 1")
         filters = _run_filter_params(run_filter, job_ids)
@@ -540,9 +589,11 @@ class History:
 
     # overview
 
-    async def daily_runs(self, window: Window, now: datetime, job_ids: JobScope) -> list[DailyRuns]:
-        """Finished runs per UTC day over the window for these jobs, one entry per day (zeros
-        included), oldest first."""
+    async def daily_runs(
+        self, window: Window, now: datetime, job_ids: JobScope, *, include_deleted: bool = False
+    ) -> list[DailyRuns]:
+        """Finished runs per UTC day over the window for these jobs (of jobs that exist, or also of
+        deleted ones with `include_deleted`), one entry per day (zeros included), oldest first."""
         end = as_of(now)
         if job_ids is not None and not job_ids:
             return daily_series(window, end, ())
@@ -551,6 +602,7 @@ class History:
             "window_start": start,
             "scan_start": start - RUN_LOOKBACK,
             "job_ids": _scope_param(job_ids),
+            "include_deleted": include_deleted,
             **_outcome_params(),
         }
         days = await self._cached(
@@ -571,9 +623,10 @@ class History:
         return daily_series(window, end, days)
 
     async def failures_by_termination_code(
-        self, window: Window, now: datetime, job_ids: JobScope
+        self, window: Window, now: datetime, job_ids: JobScope, *, include_deleted: bool = False
     ) -> Sequence[TerminationCodeFailures]:
-        """Failed runs over the window per termination code for these jobs, most frequent first."""
+        """Failed runs over the window per termination code for these jobs (of jobs that exist, or
+        also of deleted ones with `include_deleted`), most frequent first."""
         if job_ids is not None and not job_ids:
             return ()
         start = window.start(as_of(now))
@@ -581,6 +634,7 @@ class History:
             "window_start": start,
             "scan_start": start - RUN_LOOKBACK,
             "job_ids": _scope_param(job_ids),
+            "include_deleted": include_deleted,
             "failure_states": _state_list(is_failure),
         }
         return await self._cached(

@@ -14,6 +14,8 @@ from typing import TypeVar
 import anyio.to_thread
 from anyio import CapacityLimiter
 
+from job_monitor.backend.data.reads import record_untracked
+
 T = TypeVar("T")
 
 _DEFAULT_CONCURRENCY = 16
@@ -31,4 +33,6 @@ async def call_sdk(fn: Callable[[], T]) -> T:
     A caller that is cancelled (a deadline passed) stops waiting at once; the thread finishes on
     its own, bounded by the SDK's own timeouts, and gives its slot back when the caller leaves.
     """
+    # A call to the workspace that no cache stands behind: the answer cannot be reused as it is.
+    record_untracked()
     return await anyio.to_thread.run_sync(fn, limiter=_limiter, abandon_on_cancel=True)

@@ -12,18 +12,11 @@ from contextlib import contextmanager
 
 import requests
 from databricks.sdk.errors.base import DatabricksError
-from databricks.sdk.errors.platform import (
-    BadRequest,
-    DeadlineExceeded,
-    InternalError,
-    PermissionDenied,
-    TemporarilyUnavailable,
-    TooManyRequests,
-)
+from databricks.sdk.errors.platform import BadRequest, PermissionDenied, TooManyRequests
 from databricks.sdk.errors.platform import NotFound as SdkNotFound
 
 from job_monitor.backend.domain.errors import (
-    NotFoundError,
+    JobMonitorError,
     Upstream,
     UpstreamProblem,
     UpstreamUnavailableError,
@@ -38,7 +31,7 @@ def describe_failure(exc: BaseException) -> str:
 
 
 @contextmanager
-def upstream_errors(service: Upstream, missing: NotFoundError | None = None) -> Iterator[None]:
+def upstream_errors(service: Upstream, missing: JobMonitorError | None = None) -> Iterator[None]:
     """Map what the SDK raises inside the block; `missing` is what a 404/403 means to the caller
     (a job the service principal may not see is, for every viewer, a job that does not exist)."""
 
@@ -69,13 +62,10 @@ def upstream_errors(service: Upstream, missing: NotFoundError | None = None) -> 
     except BadRequest as err:
         if missing is not None and "does not exist" in str(err):
             raise missing from err
-        raise
+        raise unavailable(UpstreamProblem.FAILING, err) from err
     except TooManyRequests as err:
         raise unavailable(UpstreamProblem.THROTTLED, err) from err
-    except (InternalError, TemporarilyUnavailable, DeadlineExceeded) as err:
-        raise unavailable(UpstreamProblem.FAILING, err) from err
     except DatabricksError as err:
-        # Unparseable answers (a proxy's HTML 502, …) arrive as the base class.
-        if type(err) is DatabricksError:
-            raise unavailable(UpstreamProblem.FAILING, err) from err
-        raise
+        # 5xx, 501, a 401 of the app's own principal, unparseable answers (a proxy's HTML 502 …):
+        # the workspace cannot serve this now, whatever the class.
+        raise unavailable(UpstreamProblem.FAILING, err) from err

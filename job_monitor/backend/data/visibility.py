@@ -45,17 +45,18 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
 
 from job_monitor.backend.config import Visibility
 from job_monitor.backend.data.cache import SingleFlight
 from job_monitor.backend.data.jobs_api import JobAccess, JobListing, JobsApi
+from job_monitor.backend.data.reads import record_read, record_untracked
 from job_monitor.backend.domain.errors import (
     NotFoundError,
     Upstream,
     UpstreamProblem,
     UpstreamUnavailableError,
 )
+from job_monitor.backend.domain.identity import Identity
 from job_monitor.backend.domain.runs import RunRecord
 
 log = logging.getLogger(__name__)
@@ -63,19 +64,6 @@ log = logging.getLogger(__name__)
 _REFRESH = "refresh"
 # Distinct viewers (user + groups) whose answers are kept per index version.
 MAX_CACHED_VIEWERS = 1024
-
-
-class Viewer(Protocol):
-    """Who is asking, as SCIM Me says (the user's token is the authority)."""
-
-    @property
-    def user_name(self) -> str: ...
-
-    @property
-    def groups(self) -> Sequence[str]: ...
-
-    @property
-    def is_admin(self) -> bool: ...
 
 
 class IndexState(StrEnum):
@@ -145,7 +133,7 @@ class _JobAcl:
     fetched_at: float
 
 
-def _viewer_keys(viewer: Viewer) -> frozenset[str]:
+def _viewer_keys(viewer: Identity) -> frozenset[str]:
     # A service principal's user name is its application id, which is how ACLs name it.
     return frozenset(
         [f"user:{viewer.user_name}", f"service_principal:{viewer.user_name}"]
@@ -230,7 +218,7 @@ class JobAclIndex:
         """Stop a running refresh (at shutdown)."""
         await self._refreshes.cancel()
 
-    async def visible_job_ids(self, viewer: Viewer) -> VisibleJobs:
+    async def visible_job_ids(self, viewer: Identity) -> VisibleJobs:
         """The jobs `viewer` may see; waits at most `wait_seconds` for a first build.
 
         Raises `UpstreamUnavailableError` only for a restricted viewer when nothing is known because
@@ -261,6 +249,11 @@ class JobAclIndex:
         else:
             state = IndexState.COMPLETE
         share = 1.0 if complete else len(listed & self._acls.keys()) / max(len(listed), 1)
+        if state is IndexState.COMPLETE:
+            version = self._version
+            record_read(lambda: self._version == version)
+        else:
+            record_untracked()
         if unrestricted:
             return VisibleJobs(False, listed, state, share)
         return VisibleJobs(True, self._jobs_for(_viewer_keys(viewer), listed), state, share)

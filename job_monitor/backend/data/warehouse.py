@@ -36,6 +36,7 @@ from databricks.sdk.service.sql import (
     StatementState,
 )
 
+from job_monitor.backend.data.cache import TtlCache
 from job_monitor.backend.data.offload import call_sdk
 from job_monitor.backend.data.sdk_errors import upstream_errors
 from job_monitor.backend.domain.errors import (
@@ -300,6 +301,14 @@ def parameter_key(value: QueryParam) -> tuple[str, str | None]:
     return (item.type or "STRING", item.value)
 
 
+CacheKey = tuple[str, str, tuple[tuple[str, tuple[str, str | None]], ...]]
+
+
+def query_key(scope: str, name: str, params: QueryParams) -> CacheKey:
+    """The key of a query's result: principal scope, name and each parameter's SQL type and text."""
+    return (scope, name, tuple((key, parameter_key(params[key])) for key in sorted(params)))
+
+
 # --- query files --------------------------------------------------------------------------------
 
 # Strings, quoted identifiers and comments are removed before looking for `:name` markers;
@@ -385,11 +394,16 @@ def counting_statements() -> Iterator[StatementCounter]:
 @dataclass(frozen=True)
 class WarehouseSettings:
     # The server-side wait of the submit call (0 or 5..50 s): most statements finish inside it.
-    wait_timeout_seconds: int = 10
+    # Clearly below the SDK's HTTP timeout (10 s by default), so the call is never cut off while
+    # the warehouse is still answering it.
+    wait_timeout_seconds: int = 5
     # The whole statement, polls included; beyond it the statement is cancelled.
     statement_timeout_seconds: float = 50.0
     first_poll_seconds: float = 0.1
     max_poll_seconds: float = 2.0
+    # The warehouse's state is read before statements and kept this long: a stopped warehouse is
+    # answered "warming up" at once instead of after the submit call's wait.
+    state_seconds: float = 5.0
 
     def __post_init__(self) -> None:
         if not (self.wait_timeout_seconds == 0 or 5 <= self.wait_timeout_seconds <= 50):
@@ -431,6 +445,7 @@ class Warehouse:
         self._settings = settings or WarehouseSettings()
         self._scope = scope
         self.statements_issued = 0
+        self._state = TtlCache(self._settings.state_seconds, max_entries=1)
 
     @property
     def scope(self) -> str:
@@ -478,13 +493,17 @@ class Warehouse:
         settings = self._settings
         deadline = started + settings.statement_timeout_seconds
         client = await self._client()
+        running = await self._warehouse_state(client) == "RUNNING"
+        # A warehouse that is not running is started by a statement; without waiting for it, the
+        # statement's PENDING state then answers "warming up" below.
+        wait = settings.wait_timeout_seconds if running else 0
         response = await self._sdk(
             lambda: client.statement_execution.execute_statement(
                 statement=query.text,
                 warehouse_id=self._warehouse_id,
                 parameters=parameters,
                 format=Format.JSON_ARRAY,
-                wait_timeout=f"{settings.wait_timeout_seconds}s",
+                wait_timeout=f"{wait}s",
                 on_wait_timeout=ExecuteStatementRequestOnWaitTimeout.CONTINUE,
             ),
             deadline,
@@ -536,13 +555,24 @@ class Warehouse:
             chunk = await self._sdk(partial(chunk_n, statement_id, next_index), deadline)
         return rows
 
+    async def _warehouse_state(self, client: WorkspaceClient) -> str:
+        """The warehouse's state, read at most every `state_seconds`; a warehouse that does not
+        exist (or that the principal may not use) is `WarehouseUnavailableError` NOT_FOUND."""
+
+        async def read() -> str:
+            missing = WarehouseUnavailableError("NOT_FOUND")
+            with upstream_errors(Upstream.SQL_WAREHOUSE, missing):
+                async with asyncio.timeout(_GRACE_SECONDS):
+                    info = await call_sdk(lambda: client.warehouses.get(self._warehouse_id))
+            return info.state.value if info.state else "UNKNOWN"
+
+        return await self._state.get_or_load("state", read)
+
     async def _fail_if_warehouse_down(
         self, client: WorkspaceClient, name: str, statement_id: str
     ) -> None:
-        info = await self._sdk(
-            lambda: client.warehouses.get(self._warehouse_id), time.monotonic() + _GRACE_SECONDS
-        )
-        state = info.state.value if info.state else "UNKNOWN"
+        self._state.clear()
+        state = await self._warehouse_state(client)
         if state != "RUNNING":
             await self._cancel(client, name, statement_id)
             raise WarehouseUnavailableError(state)

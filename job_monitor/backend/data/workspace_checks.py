@@ -18,6 +18,7 @@ from job_monitor.backend.config import Settings
 from job_monitor.backend.core import WorkspaceClients
 from job_monitor.backend.data.cache import SingleFlight
 from job_monitor.backend.data.offload import call_sdk
+from job_monitor.backend.data.reads import record_untracked
 from job_monitor.backend.data.sdk_errors import describe_failure
 from job_monitor.backend.domain.errors import UpstreamUnavailableError
 from job_monitor.backend.domain.service_health import (
@@ -94,6 +95,8 @@ class HealthMonitor:
         self._rounds = SingleFlight[str, HealthReport]("health checks")
 
     async def report(self) -> HealthReport:
+        # Health is a live reading, never an answer to reuse.
+        record_untracked()
         now = time.monotonic()
         if self._last is not None and now - self._last[1] < self._settings.health_cache_seconds:
             return self._last[0]

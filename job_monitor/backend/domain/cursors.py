@@ -12,10 +12,10 @@ the next page is
 
 (run ids are strings in the system tables: compare them as numbers).
 
-The cursor text is opaque: URL-safe base64 of a versioned payload with a short checksum, so a
-truncated or edited cursor is rejected with `InvalidFilterError` instead of silently paging from
-somewhere else. The checksum is not a secret: forging a cursor only picks another position in lists
-the viewer may already see.
+The cursor text is opaque: URL-safe base64 of a versioned payload and its keyed HMAC
+(`CursorSigner`, with a secret from the settings), so a truncated, edited or forged cursor is
+rejected with `InvalidFilterError` instead of silently paging from somewhere else: nobody without
+the key can make one.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -33,14 +34,45 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_CURSOR_LENGTH = 200
 
 
-def _checksum(payload: str) -> str:
-    return hashlib.sha256(payload.encode()).hexdigest()[:12]
+_SIGNATURE_LENGTH = 32
 
 
 def _invalid(problem: str) -> InvalidFilterError:
     return InvalidFilterError(
         "after", f"{problem}; pass an endCursor or cursor returned by this list"
     )
+
+
+@dataclass(frozen=True)
+class CursorSigner:
+    """Signs cursor payloads with a keyed HMAC (SHA-256) and checks them in constant time."""
+
+    key: bytes
+
+    def __post_init__(self) -> None:
+        if len(self.key) < 16:
+            raise ValueError("a cursor key needs at least 16 bytes")
+
+    def _signature(self, payload: str) -> str:
+        return hmac.new(self.key, payload.encode(), hashlib.sha256).hexdigest()[:_SIGNATURE_LENGTH]
+
+    def sign(self, payload: str) -> str:
+        """The cursor text: base64 of the payload and its signature."""
+        return base64.urlsafe_b64encode(f"{payload}|{self._signature(payload)}".encode()).decode()
+
+    def verify(self, cursor: str, max_length: int) -> str:
+        """The payload a cursor carries; `InvalidFilterError` (field `after`) for one this key did
+        not sign, including a truncated or edited one."""
+        if len(cursor) > max_length:
+            raise _invalid("the cursor is too long")
+        try:
+            text = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("utf-8")
+        except (binascii.Error, UnicodeError, ValueError):
+            raise _invalid("the cursor is not valid") from None
+        payload, _, signature = text.rpartition("|")
+        if not hmac.compare_digest(signature.encode(), self._signature(payload).encode()):
+            raise _invalid("the cursor has been altered or was not issued by this service")
+        return payload
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,29 +87,18 @@ class RunCursor:
         if self.start_time.tzinfo is None:
             raise ValueError("RunCursor.start_time must be timezone-aware")
 
-    def encode(self) -> str:
+    def encode(self, signer: CursorSigner) -> str:
         """The opaque cursor string."""
         micros = (self.start_time - _EPOCH) // timedelta(microseconds=1)
-        payload = f"{_PREFIX}:{micros}:{self.run_id}"
-        text = f"{payload}:{_checksum(payload)}"
-        return base64.urlsafe_b64encode(text.encode()).decode()
+        return signer.sign(f"{_PREFIX}:{micros}:{self.run_id}")
 
     @classmethod
-    def decode(cls, cursor: str) -> RunCursor:
+    def decode(cls, cursor: str, signer: CursorSigner) -> RunCursor:
         """The position a cursor string holds; `InvalidFilterError` (field `after`) for anything
-        this module did not encode, including a truncated or edited cursor."""
-        if len(cursor) > _MAX_CURSOR_LENGTH:
-            raise _invalid("the cursor is too long")
-        try:
-            text = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii")
-        except (binascii.Error, UnicodeError, ValueError):
-            raise _invalid("the cursor is not valid") from None
-        parts = text.split(":")
-        if len(parts) != 4 or parts[0] != _PREFIX:
+        this service did not sign, or signed for another list."""
+        parts = signer.verify(cursor, _MAX_CURSOR_LENGTH).split(":")
+        if len(parts) != 3 or parts[0] != _PREFIX:
             raise _invalid("the cursor is not a run cursor")
-        payload, checksum = ":".join(parts[:3]), parts[3]
-        if checksum != _checksum(payload):
-            raise _invalid("the cursor has been altered")
         try:
             micros, run_id = int(parts[1]), int(parts[2])
             start_time = _EPOCH + timedelta(microseconds=micros)

@@ -89,7 +89,14 @@ class WarehouseUnavailableError(JobMonitorError):
     code = "WAREHOUSE_UNAVAILABLE"
 
     def __init__(self, state: str) -> None:
-        super().__init__(f"The SQL warehouse is {state.lower()}; try again shortly.")
+        if state == "NOT_FOUND":
+            message = (
+                "The SQL warehouse the app is configured with does not exist, or the app may not "
+                "use it: ask a workspace admin to check its sql-warehouse resource."
+            )
+        else:
+            message = f"The SQL warehouse is {state.lower()}; try again shortly."
+        super().__init__(message)
         self.state = state
 
 

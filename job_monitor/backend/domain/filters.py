@@ -121,6 +121,9 @@ class RunFilter:
       without an offset is UTC; `started_after` must be earlier than `started_before`.
     * `min_duration_seconds`, `max_duration_seconds`: inclusive, finite, >= 0, min <= max. A run
       without a duration does not match a duration bound.
+    * `include_deleted`: runs of jobs deleted since count too (by default only runs of jobs that
+      exist now do). It selects jobs, not runs: `matches` does not test it (an active run's job
+      exists).
 
     Constructing one validates and normalises it (times to UTC, codes to upper case, duplicates
     dropped); a violation raises `InvalidFilterError`.
@@ -135,6 +138,7 @@ class RunFilter:
     started_before: datetime | None = None
     min_duration_seconds: float | None = None
     max_duration_seconds: float | None = None
+    include_deleted: bool = False
 
     def __post_init__(self) -> None:
         _check_cap("jobIds", self.job_ids, MAX_JOB_IDS)

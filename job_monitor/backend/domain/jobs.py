@@ -1,5 +1,6 @@
 """A job as Job Monitor speaks of it: its current definition (the latest row of
-`system.lakeflow.jobs`, not deleted), with its tags, trigger, health rules and task DAG."""
+`system.lakeflow.jobs`), with its tags, trigger, health rules and task DAG. A deleted job keeps the
+definition of its last row, with the time it was deleted."""
 
 from __future__ import annotations
 
@@ -64,6 +65,12 @@ class JobDefinition:
     health_rules: tuple[HealthRule, ...]
     tasks: tuple[TaskDefinition, ...]
     changed_at: datetime
+    deleted_at: datetime | None = None
+    """When the job was deleted; None for a job that exists."""
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def team(self) -> str | None:

@@ -2,10 +2,14 @@
 
 Resolvers are thin: arguments become a service `JobQuery`, the services answer with the viewer's
 job definitions, and `health`/`lastRun` go through the request's DataLoaders.
+
+Deleted jobs are left out of every list, count and lookup unless asked for (`includeDeleted`): see
+`DELETED_JOBS`, the rule every such field states.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -44,6 +48,11 @@ DEFAULT_HEALTH_WINDOW = Window.LAST_7_DAYS
 PERMISSIONS_COMPLETE = (
     "False while the service is still reading job permissions after a start: the answer then "
     "covers only the jobs whose permissions are known (never a job the viewer may not see)."
+)
+DELETED_JOBS = (
+    "By default only jobs that exist now count; true adds the jobs deleted within the history "
+    "kept (365 days) and their runs. Only a viewer who sees every job (an admin, or the `all` "
+    "visibility policy) gets deleted jobs: a job's permissions are deleted with it."
 )
 MAX_NESTED_RUN_LISTS = 5
 """`Job.runs` with a cursor (a later page of one job's runs) costs statements per job, so a request
@@ -222,6 +231,19 @@ class Job(relay.Node):
     def name(self) -> str:
         return self.definition.name
 
+    @strawberry.field(
+        description=(
+            "The job was deleted; its fields are those of its last definition. Deleted jobs are "
+            "listed only when asked for (`includeDeleted`)."
+        )
+    )
+    def deleted(self) -> bool:
+        return self.definition.deleted
+
+    @strawberry.field(description="When it was deleted (UTC); null for a job that exists.")
+    def deleted_at(self) -> datetime | None:
+        return self.definition.deleted_at
+
     @strawberry.field(description="Its creator's user name.")
     def owner(self) -> str | None:
         return self.definition.owner
@@ -271,7 +293,8 @@ class Job(relay.Node):
 
     @strawberry.field(
         description=(
-            "Its runs, newest first (as `jobRuns` for this job). The first page (no `after`) "
+            "Its runs, newest first (as `jobRuns` for this job; a deleted job's too). The first "
+            "page (no `after`) "
             "comes with the other jobs' first pages in one batch, for any number of jobs; later "
             f"pages of at most {MAX_NESTED_RUN_LISTS} jobs per request (`LimitExceeded` beyond): "
             "use `jobRuns(filter: {jobIds})` to page through more."
@@ -331,6 +354,9 @@ class JobFilter:
     priority: list[Priority] | None = strawberry.field(
         default=None, description="Its priority over the list's `window` is one of these."
     )
+    include_deleted: bool = strawberry.field(
+        default=False, description=f"List deleted jobs too. {DELETED_JOBS}"
+    )
 
 
 @strawberry.input(description="The order of a job list; ties by job id. Jobs without a value last.")
@@ -366,6 +392,7 @@ def _query(job_filter: JobFilter | None, order: JobOrder | None, window: Window)
         window=window,
         order=chosen.field,
         direction=chosen.direction,
+        include_deleted=given.include_deleted,
     )
 
 
@@ -392,12 +419,12 @@ async def _jobs(
     )
 
 
-async def _job(session: Session, job_id: str) -> Job:
+async def _job(session: Session, job_id: str, *, include_deleted: bool = False) -> Job:
     try:
         parsed = parse_id(job_id, "jobId")
     except InvalidFilterError:
         raise NotFoundError("job", job_id[:40]) from None
-    return Job(definition=await session.job(parsed))
+    return Job(definition=await session.job(parsed, include_deleted=include_deleted))
 
 
 async def _node(session: Session, global_id: str) -> relay.Node | None:
@@ -421,7 +448,9 @@ class JobQueries:
     @strawberry.field(
         description=(
             "The jobs the viewer may see (Relay connection with totalCount), filtered and ordered; "
-            "`window` is the window `filter.priority` and the health orders use."
+            "`window` is the window `filter.priority` and the health orders use. Jobs that exist "
+            "now, and deleted ones with `filter.includeDeleted`: `overview` with the same "
+            "`includeDeleted` totals exactly these jobs."
         )
     )
     async def jobs(
@@ -435,12 +464,27 @@ class JobQueries:
     ) -> JobsResult:
         return await answer(_jobs(info.context.session, filter, first, after, order_by, window))
 
-    @strawberry.field(description="One of the viewer's jobs; `NotFound` for any other id.")
-    async def job(self, info: JMInfo, job_id: strawberry.ID) -> JobResult:
-        return await answer(_job(info.context.session, job_id))
+    @strawberry.field(
+        description=(
+            "One of the viewer's jobs; `NotFound` for any other id, and for a deleted job unless "
+            "`includeDeleted`."
+        )
+    )
+    async def job(
+        self,
+        info: JMInfo,
+        job_id: strawberry.ID,
+        include_deleted: Annotated[
+            bool, strawberry.argument(description=f"Answer a deleted job too. {DELETED_JOBS}")
+        ] = False,
+    ) -> JobResult:
+        return await answer(_job(info.context.session, job_id, include_deleted=include_deleted))
 
     @strawberry.field(
-        description="A `Job` or `JobRun` by global id; null when missing or not the viewer's."
+        description=(
+            "A `Job` or `JobRun` by global id; null when missing or not the viewer's (and for a "
+            "deleted job, as `job`)."
+        )
     )
     async def node(self, info: JMInfo, id: strawberry.ID) -> relay.Node | None:
         return await nested(_node(info.context.session, id))

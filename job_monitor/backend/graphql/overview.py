@@ -11,7 +11,12 @@ from job_monitor.backend.domain.errors import LimitExceededError
 from job_monitor.backend.graphql.context import JMInfo
 from job_monitor.backend.graphql.enums import Window
 from job_monitor.backend.graphql.errors import ExpectedError, answer, public_error
-from job_monitor.backend.graphql.jobs import DEFAULT_HEALTH_WINDOW, PERMISSIONS_COMPLETE, Job
+from job_monitor.backend.graphql.jobs import (
+    DEFAULT_HEALTH_WINDOW,
+    DELETED_JOBS,
+    PERMISSIONS_COMPLETE,
+    Job,
+)
 from job_monitor.backend.services import overview as overview_service
 from job_monitor.backend.services.overview import MAX_TOP_FAILING_JOBS, OverviewView
 from job_monitor.backend.services.session import Session
@@ -51,12 +56,16 @@ class DailyRunCount:
 @strawberry.type(
     description=(
         "The viewer's jobs at a glance over one window: every figure covers exactly the jobs the "
-        "viewer may see. Runs count by start time; active runs are not in the run totals."
+        "viewer's `jobs` list holds (with the same `includeDeleted`), so each total is the sum "
+        "over that list. Runs count by start time; active runs are not in the run totals."
     )
 )
 class Overview:
     view: strawberry.Private[OverviewView]
     window: Window = strawberry.field(description="The window the figures cover.")
+    include_deleted: bool = strawberry.field(
+        description="Whether deleted jobs and their runs are counted (as asked)."
+    )
     runs: int = strawberry.field(description="Finished runs in the window.")
     succeeded: int = strawberry.field(description="Of which succeeded.")
     failed: int = strawberry.field(description="Of which failed.")
@@ -105,11 +114,12 @@ OverviewResult = Annotated[
 ]
 
 
-async def _overview(session: Session, window: Window) -> Overview:
-    view = await overview_service.overview(session, window)
+async def _overview(session: Session, window: Window, include_deleted: bool) -> Overview:
+    view = await overview_service.overview(session, window, include_deleted=include_deleted)
     return Overview(
         view=view,
         window=view.window,
+        include_deleted=view.include_deleted,
         runs=view.runs,
         succeeded=view.succeeded,
         failed=view.failed,
@@ -139,8 +149,18 @@ async def _overview(session: Session, window: Window) -> Overview:
 
 @strawberry.type
 class OverviewQueries:
-    @strawberry.field(description="The overview of a window (default: the last 7 days).")
+    @strawberry.field(
+        description=(
+            "The overview of a window (default: the last 7 days) over the viewer's jobs that exist "
+            "now, deleted ones too with `includeDeleted`."
+        )
+    )
     async def overview(
-        self, info: JMInfo, window: Window = DEFAULT_HEALTH_WINDOW
+        self,
+        info: JMInfo,
+        window: Window = DEFAULT_HEALTH_WINDOW,
+        include_deleted: Annotated[
+            bool, strawberry.argument(description=f"Count deleted jobs too. {DELETED_JOBS}")
+        ] = False,
     ) -> OverviewResult:
-        return await answer(_overview(info.context.session, window))
+        return await answer(_overview(info.context.session, window, include_deleted))

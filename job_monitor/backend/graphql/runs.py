@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
-from job_monitor.backend.domain.cursors import RunCursor
+from job_monitor.backend.domain.cursors import CursorSigner, RunCursor
 from job_monitor.backend.domain.errors import InvalidFilterError, NotFoundError
 from job_monitor.backend.domain.filters import RunFilter
 from job_monitor.backend.domain.runs import RunPage, RunRecord, TaskRunRecord, is_failure
@@ -72,6 +72,14 @@ class JobRunFilter:
     max_duration_seconds: float | None = strawberry.field(
         default=None, description="Took at most this long. Inclusive."
     )
+    include_deleted: bool = strawberry.field(
+        default=False,
+        description=(
+            "Runs of deleted jobs too (history only: an active run's job exists). By default "
+            "only runs of jobs that exist now count, as in `jobs` and `overview`; only a viewer "
+            "who sees every job gets deleted jobs' runs."
+        ),
+    )
 
     def to_domain(self) -> RunFilter:
         """The domain filter (validated: `InvalidFilterError`)."""
@@ -85,6 +93,7 @@ class JobRunFilter:
             started_before=self.started_before,
             min_duration_seconds=self.min_duration_seconds,
             max_duration_seconds=self.max_duration_seconds,
+            include_deleted=self.include_deleted,
         )
 
 
@@ -209,7 +218,12 @@ class JobRun(relay.Node):
     def is_active(self) -> bool:
         return self.record.live
 
-    @strawberry.field(description="The run's job; null for runs/submit runs and deleted jobs.")
+    @strawberry.field(
+        description=(
+            "The run's job (a deleted one has `deleted: true`); null for runs/submit runs and jobs "
+            "the system tables do not know yet."
+        )
+    )
     async def job(
         self, info: JMInfo
     ) -> Annotated[Job, strawberry.lazy("job_monitor.backend.graphql.jobs")] | None:
@@ -283,9 +297,9 @@ class JobRunConnection(Connection[JobRun]):
     pass
 
 
-def run_connection(page: RunPage) -> JobRunConnection:
+def run_connection(page: RunPage, signer: CursorSigner) -> JobRunConnection:
     edges, info = page_of(
-        [(run.cursor.encode(), JobRun(record=run)) for run in page.runs],
+        [(run.cursor.encode(signer), JobRun(record=run)) for run in page.runs],
         has_next=page.has_next_page,
         has_previous=page.has_previous_page,
     )
@@ -326,10 +340,13 @@ async def runs_connection(
     domain_filter = (run_filter or JobRunFilter()).to_domain()
     if job_id is not None:
         if _names_other_jobs(domain_filter, job_id):
-            return run_connection(RunPage((), False, after is not None))
-        domain_filter = replace(domain_filter, job_ids=(job_id,))
-    cursor = RunCursor.decode(after) if after is not None else None
-    return run_connection(await run_service.list_runs(session, domain_filter, size, cursor))
+            return run_connection(RunPage((), False, after is not None), session.cursor_signer)
+        # The runs of a job the viewer already has, deleted or not.
+        domain_filter = replace(domain_filter, job_ids=(job_id,), include_deleted=True)
+    cursor = RunCursor.decode(after, session.cursor_signer) if after is not None else None
+    return run_connection(
+        await run_service.list_runs(session, domain_filter, size, cursor), session.cursor_signer
+    )
 
 
 async def latest_runs_connection(
@@ -341,9 +358,11 @@ async def latest_runs_connection(
     size = page_size(first, session.settings.max_page_size)
     domain_filter = (run_filter or JobRunFilter()).to_domain()
     if _names_other_jobs(domain_filter, job_id):
-        return run_connection(RunPage((), has_next_page=False))
-    key = (replace(domain_filter, job_ids=()), size, job_id)
-    return run_connection(await info.context.loaders.latest_runs_by_job.load(key))
+        return run_connection(RunPage((), has_next_page=False), session.cursor_signer)
+    key = (replace(domain_filter, job_ids=(), include_deleted=True), size, job_id)
+    return run_connection(
+        await info.context.loaders.latest_runs_by_job.load(key), session.cursor_signer
+    )
 
 
 def _names_other_jobs(run_filter: RunFilter, job_id: int) -> bool:
@@ -379,7 +398,8 @@ class RunQueries:
     @strawberry.field(
         description=(
             "The viewer's job runs, newest first: history from the system tables (up to 365 days) "
-            "merged with live state from the Jobs API, each run once."
+            "merged with live state from the Jobs API, each run once. Runs of jobs that exist "
+            "now; deleted jobs' runs too with `filter.includeDeleted`."
         )
     )
     async def job_runs(
@@ -391,7 +411,12 @@ class RunQueries:
     ) -> JobRunsResult:
         return await answer(runs_connection(info.context.session, filter, first, after))
 
-    @strawberry.field(description="One run of the viewer's jobs; `NotFound` for others.")
+    @strawberry.field(
+        description=(
+            "One run of the viewer's jobs, a deleted job's included (a lookup by id, not a list); "
+            "`NotFound` for others."
+        )
+    )
     async def job_run(self, info: JMInfo, run_id: strawberry.ID) -> JobRunResult:
         return await answer(_run(info.context.session, run_id))
 

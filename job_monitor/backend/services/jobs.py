@@ -2,8 +2,11 @@
 
 The job catalog and the health roll-ups are cached warehouse results covering every job; the list
 is filtered, ordered and paged in memory over the viewer's jobs. A page therefore costs at most the
-catalog (two statements) plus one roll-up per window, whatever its size, and nothing about one
-viewer's list can leak into another's.
+catalog (two statements, three with deleted jobs) plus one roll-up per window, whatever its size,
+and nothing about one viewer's list can leak into another's.
+
+The viewer's jobs are those that exist now; deleted jobs only when asked (`include_deleted`), the
+same rule as every count and aggregate over jobs (the overview, the run lists).
 
 Pages use keyset cursors on the order's own key (then the job id), not offsets: a job whose health
 changes between two pages moves, but no job is skipped or repeated because another one moved.
@@ -11,9 +14,6 @@ changes between two pages moves, but no job is skipped or repeated because anoth
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import math
 from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from job_monitor.backend.domain.cursors import CursorSigner
 from job_monitor.backend.domain.errors import InvalidFilterError
 from job_monitor.backend.domain.filters import NamePattern
 from job_monitor.backend.domain.health import HealthSummary, Priority
@@ -76,7 +77,8 @@ class JobQuery:
     """Which jobs, in which order. Every condition given must hold; None and empty mean "any".
 
     Text conditions (`team`, `owner`, `run_as`, tag keys and values) compare case-insensitively;
-    `priorities` keeps jobs whose priority over `window` is one of them.
+    `priorities` keeps jobs whose priority over `window` is one of them. `include_deleted` lists
+    the jobs deleted within the history kept beside those that exist.
     """
 
     name_pattern: NamePattern | None = None
@@ -88,6 +90,7 @@ class JobQuery:
     window: Window = Window.LAST_7_DAYS
     order: JobOrderField = JobOrderField.NAME
     direction: OrderDirection = OrderDirection.ASC
+    include_deleted: bool = False
 
     def __post_init__(self) -> None:
         if len(self.tags) > MAX_TAG_FILTERS:
@@ -172,27 +175,23 @@ class JobCursor:
     value: SortValue
     job_id: int
 
-    def encode(self) -> str:
+    def encode(self, signer: CursorSigner) -> str:
         payload = orjson.dumps(
             [_CURSOR_PREFIX, self.order, self.direction, self.window, self.value, self.job_id]
         ).decode()
-        text = f"{payload}|{_checksum(payload)}"
-        return base64.urlsafe_b64encode(text.encode()).decode()
+        return signer.sign(payload)
 
     @classmethod
-    def decode(cls, cursor: str, query: JobQuery) -> JobCursor:
+    def decode(cls, cursor: str, query: JobQuery, signer: CursorSigner) -> JobCursor:
         """The position; `InvalidFilterError` (field `after`) for a cursor this list did not issue,
         including one issued for another order or window."""
-        if len(cursor) > _MAX_CURSOR_LENGTH:
-            raise _invalid("the cursor is too long")
+        payload = signer.verify(cursor, _MAX_CURSOR_LENGTH)
         try:
-            text = base64.urlsafe_b64decode(cursor.encode("ascii")).decode()
-            payload, _, checksum = text.rpartition("|")
             parts = orjson.loads(payload)
-        except (binascii.Error, UnicodeError, ValueError, orjson.JSONDecodeError):
+        except orjson.JSONDecodeError:
             raise _invalid("the cursor is not valid") from None
-        if checksum != _checksum(payload) or not isinstance(parts, list) or len(parts) != 6:
-            raise _invalid("the cursor is not a job cursor or has been altered")
+        if not isinstance(parts, list) or len(parts) != 6:
+            raise _invalid("the cursor is not a job cursor")
         prefix, order, direction, window, value, job_id = parts
         if (prefix, order, direction, window) != (
             _CURSOR_PREFIX,
@@ -210,10 +209,6 @@ class JobCursor:
     @property
     def rank(self) -> tuple[object, ...]:
         return _rank(self.value, self.job_id, self.direction)
-
-
-def _checksum(payload: str) -> str:
-    return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
 def _invalid(problem: str) -> InvalidFilterError:
@@ -317,9 +312,11 @@ _NO_HEALTH: Mapping[int, HealthSummary] = {}
 
 async def list_jobs(session: Session, query: JobQuery, first: int, after: str | None) -> JobPage:
     """The viewer's jobs matching the query, in its order, `first` after the cursor."""
-    position = JobCursor.decode(after, query) if after is not None else None
+    signer = session.cursor_signer
+    position = JobCursor.decode(after, query, signer) if after is not None else None
     visible = await session.visible()
-    catalog = await (await session.history()).job_catalog()
+    history = await session.history()
+    catalog = await history.job_catalog(include_deleted=query.include_deleted, now=session.now)
     healths = await health_by_window(session, query.window) if query.needs_health else _NO_HEALTH
     ranked = session.services.job_rankings.get_or_rank(
         query, catalog, healths, visible.job_ids if visible.restricted else None
@@ -331,7 +328,7 @@ async def list_jobs(session: Session, query: JobQuery, first: int, after: str | 
     entries = tuple(
         JobEntry(
             job,
-            JobCursor(query.order, query.direction, query.window, value, job.job_id).encode(),
+            JobCursor(query.order, query.direction, query.window, value, job.job_id).encode(signer),
         )
         for _, value, job in page
     )
@@ -364,6 +361,9 @@ def _less_or_equal(left: tuple[object, ...], right: tuple[object, ...]) -> bool:
 
 
 async def jobs_by_id(session: Session, job_ids: Collection[int]) -> dict[int, JobDefinition]:
-    """Those of the jobs the viewer may see (absent: missing or hidden, alike)."""
+    """Those of the jobs the viewer may see, deleted ones included (absent: missing or hidden,
+    alike): the jobs of runs already shown. Deleted jobs are read only when one is asked for."""
     catalog = await session.catalog()
+    if any(job_id not in catalog for job_id in job_ids):
+        catalog = await session.catalog(include_deleted=True)
     return {job_id: catalog[job_id] for job_id in job_ids if job_id in catalog}

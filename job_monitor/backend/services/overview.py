@@ -1,10 +1,15 @@
-"""The overview of one window, over exactly the viewer's jobs.
+"""The overview of one window, over exactly the viewer's jobs: the jobs the viewer's `jobs` list
+holds, so that every total is the sum over that list.
 
-Totals (`runs`, `failed`, the success rate, jobs in a failing streak, the top failing jobs) are sums
-of the per-job health roll-ups over the viewer's jobs: the roll-up is one cached statement shared by
-every viewer. The daily series and the failures by termination code are computed in SQL for the
-viewer's job set (the set is the cache key, never the viewer). A viewer who sees every job gets the
-workspace's totals, including runs of jobs deleted since.
+Those are the jobs the viewer may see that exist now, and with `include_deleted` also the jobs
+deleted within the history kept (only a viewer who sees every job has any: a deleted job's
+permissions are gone with it). Totals (`runs`, `failed`, the success rate, jobs in a failing
+streak, the top failing jobs) are sums of the per-job health roll-ups over those jobs: the roll-up
+is one cached statement shared by every viewer. The daily series and the failures by termination
+code are computed in SQL for the viewer's job set under the same rule for deleted jobs
+(`queries/_listed_jobs.sql`); the set and the rule are the cache key, never the viewer.
+
+Active and queued runs come from the Jobs API, whose runs all belong to jobs that exist.
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ class OverviewView:
     failures_by_termination_code: Sequence[TerminationCodeFailures]
     daily: Sequence[DailyRuns]
     permissions_complete: bool
+    include_deleted: bool = False
+    """Whether deleted jobs and their runs are counted."""
 
     @property
     def success_rate(self) -> float | None:
@@ -57,28 +64,27 @@ class OverviewView:
         return self.failing_jobs[:limit]
 
 
-async def overview(session: Session, window: Window) -> OverviewView:
-    visible = await session.visible()
+async def overview(
+    session: Session, window: Window, *, include_deleted: bool = False
+) -> OverviewView:
     scope = await session.scope()
     history = await session.history()
     healths, catalog, daily, by_code, live = await asyncio.gather(
         health_by_window(session, window),
-        session.catalog(),
-        history.daily_runs(window, session.now, scope),
-        history.failures_by_termination_code(window, session.now, scope),
+        session.catalog(include_deleted=include_deleted),
+        history.daily_runs(window, session.now, scope, include_deleted=include_deleted),
+        history.failures_by_termination_code(
+            window, session.now, scope, include_deleted=include_deleted
+        ),
         session.active_runs(),
     )
-    mine: Mapping[int, HealthSummary] = (
-        {job_id: health for job_id, health in healths.items() if visible.contains(job_id)}
-        if visible.restricted
-        else healths
-    )
+    # The jobs the viewer's list holds, not every job with runs: a deleted job (unless asked for)
+    # or one the catalog does not know yet is in no list, so in no total.
+    mine: Mapping[int, HealthSummary] = {
+        job_id: healths[job_id] for job_id in catalog if job_id in healths
+    }
     failing = sorted(
-        (
-            JobFailures(catalog[job_id], health)
-            for job_id, health in mine.items()
-            if health.failed and job_id in catalog
-        ),
+        (JobFailures(catalog[job_id], health) for job_id, health in mine.items() if health.failed),
         key=lambda f: (
             -f.health.failed,
             -f.health.failure_streak,
@@ -101,4 +107,5 @@ async def overview(session: Session, window: Window) -> OverviewView:
         failures_by_termination_code=by_code,
         daily=daily,
         permissions_complete=await session.permissions_complete(),
+        include_deleted=include_deleted,
     )

@@ -18,6 +18,7 @@ Lists merge both sources under the same filter and keyset cursor, so pages stay 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -168,12 +169,20 @@ async def get_run(session: Session, run_id: int) -> RunRecord:
     """One run of the viewer's, or `NotFoundError` (also for a run of a job they may not see).
 
     A run neither the system tables nor the active list know may be too new for the system tables
-    and already finished: the Jobs API is asked last."""
+    and already finished: the Jobs API is asked last. A hidden run and a missing one take different
+    paths upstream, so "not found" is answered no sooner than `not_found_seconds` after the
+    question: how long the answer took must not tell that a hidden run exists."""
+    started = time.monotonic()
     found = (await runs_by_id(session, [run_id])).get(run_id)
     if found is not None:
         return found
     visible = await session.visible()
-    return await run_detail_for(visible, session.services.jobs_api, run_id)
+    try:
+        return await run_detail_for(visible, session.services.jobs_api, run_id)
+    except NotFoundError:
+        floor = session.settings.not_found_seconds
+        await asyncio.sleep(max(0.0, floor - (time.monotonic() - started)))
+        raise
 
 
 async def active_runs(session: Session, run_filter: RunFilter) -> tuple[RunRecord, ...]:

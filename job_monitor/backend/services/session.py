@@ -15,12 +15,14 @@ the viewer's visible jobs once, and cuts every answer to them.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import secrets
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from databricks.sdk import WorkspaceClient
 
-from job_monitor.backend.auth import IdentityResolver
+from job_monitor.backend.auth import IdentityResolver, token_digest
 from job_monitor.backend.config import Settings
 from job_monitor.backend.core import WorkspaceClients
 from job_monitor.backend.data.cache import SingleFlight, TtlCache
@@ -35,12 +37,16 @@ from job_monitor.backend.data.visibility import (
 )
 from job_monitor.backend.data.warehouse import Warehouse
 from job_monitor.backend.data.workspace_checks import HealthMonitor
+from job_monitor.backend.domain.cursors import CursorSigner
 from job_monitor.backend.domain.errors import NotFoundError, UnauthenticatedError
 from job_monitor.backend.domain.identity import Identity
 from job_monitor.backend.domain.jobs import JobDefinition
 from job_monitor.backend.domain.runs import RunRecord
 from job_monitor.backend.domain.service_health import HealthReport
+from job_monitor.backend.services.answers import AnswerCache
 from job_monitor.backend.services.jobs import JobRankings
+
+T = TypeVar("T")
 
 HISTORY_CACHE_SECONDS = 60.0
 """Warehouse results are reused this long; windows end on the minute (`history.as_of`), so a minute
@@ -76,7 +82,12 @@ class JobServices:
             ACTIVE_RUNS_FRESH_SECONDS, max_entries=1, stale_seconds=ACTIVE_RUNS_USABLE_SECONDS
         )
         self.job_rankings = JobRankings()
+        self.answers = AnswerCache()
         self.acl_index = JobAclIndex(self.jobs_api, policy=settings.visibility)
+        secret = settings.cursor_secret
+        self.cursor_signer = CursorSigner(
+            secret.get_secret_value().encode() if secret is not None else secrets.token_bytes(32)
+        )
         self._history: History | None = None
         self._history_build = SingleFlight[str, History]("history repository")
 
@@ -146,6 +157,18 @@ class Session:
     def settings(self) -> Settings:
         return self.services.settings
 
+    @property
+    def cursor_signer(self) -> CursorSigner:
+        return self.services.cursor_signer
+
+    async def reused_or_computed(
+        self, question: Hashable, compute: Callable[[], Awaitable[T]], keep: Callable[[T], bool]
+    ) -> T:
+        """The answer to `question` (a document with its variables) as this viewer last got it,
+        while nothing it was computed from has changed; else `compute()`."""
+        viewer = token_digest(self._user_token) if self._user_token is not None else None
+        return await self.services.answers.get_or_compute((viewer, question), compute, keep)
+
     async def viewer(self) -> Identity | None:
         """The calling person confirmed by the workspace (SCIM Me), once per request; None: no
         token, or the workspace did not accept it."""
@@ -186,17 +209,20 @@ class Session:
         visible = await self.visible()
         return sorted(visible.job_ids) if visible.restricted else None
 
-    async def catalog(self) -> Mapping[int, JobDefinition]:
-        """The job catalog cut to the viewer's jobs."""
+    async def catalog(self, *, include_deleted: bool = False) -> Mapping[int, JobDefinition]:
+        """The job catalog cut to the viewer's jobs: those that exist, and with `include_deleted`
+        those deleted too (only an unrestricted viewer has any: permissions go with the job)."""
         visible = await self.visible()
-        catalog = await (await self.history()).job_catalog()
+        history = await self.history()
+        catalog = await history.job_catalog(include_deleted=include_deleted, now=self.now)
         if not visible.restricted:
             return catalog
         return {job_id: job for job_id, job in catalog.items() if visible.contains(job_id)}
 
-    async def job(self, job_id: int) -> JobDefinition:
-        """One job of the viewer's, or `NotFoundError` (also for a job they may not see)."""
-        job = (await self.catalog()).get(job_id)
+    async def job(self, job_id: int, *, include_deleted: bool = False) -> JobDefinition:
+        """One job of the viewer's, or `NotFoundError` (also for a job they may not see, and for a
+        deleted one unless `include_deleted`)."""
+        job = (await self.catalog(include_deleted=include_deleted)).get(job_id)
         if job is None:
             raise NotFoundError("job", job_id)
         return job

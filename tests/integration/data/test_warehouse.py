@@ -62,6 +62,7 @@ def all_runs_params(page_size: int) -> QueryParams:
         "max_duration_seconds": NULL_DOUBLE,
         "after_start_time": NULL_TIMESTAMP,
         "after_run_id": NULL_BIGINT,
+        "include_deleted": False,
         "page_size": page_size,
     }
 
@@ -108,6 +109,7 @@ async def test_arrays_dates_doubles_and_decimals_decode(typed_client: WorkspaceC
             "window_start": window_start,
             "scan_start": window_start,
             "job_ids": TYPED_JOB_ID,
+            "include_deleted": False,
             "success_states": "SUCCEEDED",
             "failure_states": "FAILED",
         },

@@ -156,6 +156,19 @@ class Truth:
         )
         return {row[0] for row in rows}
 
+    def deleted_jobs(self) -> dict[int, tuple[str, datetime]]:
+        """Deleted jobs, each with the name and deletion time of its latest SCD row."""
+        rows = self.rows(
+            """
+            SELECT CAST(job_id AS BIGINT), name, delete_time FROM (
+              SELECT job_id, name, delete_time,
+                     row_number() OVER (PARTITION BY job_id ORDER BY change_time DESC) AS newest
+              FROM lakeflow.jobs
+            ) WHERE newest = 1 AND delete_time IS NOT NULL
+            """
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
     def job_ids_of(self, principals: tuple[tuple[str, str], ...]) -> set[int]:
         """Existing jobs whose ACL grants something to one of these principals."""
         grants = " OR ".join("(principal_type = ? AND principal = ?)" for _ in principals)

@@ -192,7 +192,7 @@ def test_run_filters_match_independent_sql(gql: GraphQL, truth: Truth) -> None:
         # given the failed and timed-out runs of the last 30 days of the flakiest jobs, from our
         # own SQL
         since = window_start(30)
-        runs = truth.finished_runs(since)
+        runs = truth.finished_runs(since, truth.job_ids())
         failures: dict[int, int] = defaultdict(int)
         for fact in runs:
             failures[fact.job_id] += fact.result_state in ("FAILED", "TIMED_OUT")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import strawberry
 
-from job_monitor.backend.core import request_id_var
 from job_monitor.backend.graphql.errors import PublicError
 from job_monitor.backend.graphql.extensions import (
     INTERNAL_ERROR_CODE,
@@ -31,11 +32,16 @@ class Query:
 schema = strawberry.Schema(query=Query, extensions=[MaskUnexpectedErrors])
 
 
+@dataclass
+class Context:
+    request_id: str
+
+
 async def test_unexpected_error_is_masked_with_the_request_id() -> None:
     # given a request id for this request
-    request_id_var.set("req-42")
+    context = Context(request_id="req-42")
     # when a resolver fails unexpectedly
-    result = await schema.execute(BROKEN)
+    result = await schema.execute(BROKEN, context_value=context)
     # then
     assert result.errors is not None
     error = result.errors[0].formatted

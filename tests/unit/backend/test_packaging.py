@@ -107,3 +107,11 @@ def test_the_service_starts_without_the_local_extra() -> None:
     # then nothing of the stand-in was needed
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "serve"
+
+
+def test_the_cursor_key_is_an_app_secret_resource_read_by_app_yaml() -> None:
+    app = load_yaml("databricks.yml")["resources"]["apps"]["job_monitor"]
+    secret = next(r for r in app["resources"] if r["name"] == "cursor-secret")
+    assert secret["secret"]["permission"] == "READ"
+    env = {e["name"]: e for e in load_yaml("app.yaml")["env"]}
+    assert env["JOB_MONITOR_CURSOR_SECRET"]["valueFrom"] == "cursor-secret"

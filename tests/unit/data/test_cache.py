@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from job_monitor.backend.data.cache import TtlCache, query_key
-from job_monitor.backend.data.warehouse import NULL_STRING
+from job_monitor.backend.data.cache import TtlCache
+from job_monitor.backend.data.warehouse import NULL_STRING, query_key
 
 
 class Clock:
@@ -114,3 +114,80 @@ def test_keys_normalise_parameters_and_separate_principals() -> None:
     assert query_key("sp", "q", {"x": NULL_STRING}) != query_key("sp", "q", {"x": ""})
     # 1 (BIGINT) and "1" (STRING) are different parameters.
     assert query_key("sp", "q", {"x": 1}) != query_key("sp", "q", {"x": "1"})
+
+
+# --- stale-while-revalidate ---------------------------------------------------------------------
+
+
+async def test_a_value_past_its_ttl_is_answered_at_once_while_one_refresh_runs() -> None:
+    # given a value loaded at 0 with a TTL of 10 s, usable for 20 s
+    clock, load = Clock(), Loader()
+    cache = TtlCache(ttl_seconds=10, clock=clock, stale_seconds=20)
+    load.release.set()
+    assert await cache.get_or_load("k", load) == "value 1"
+    load.release.clear()
+    # when callers ask past the TTL while the refresh is still loading
+    clock.now = 15.0
+    answers = [await cache.get_or_load("k", load) for _ in range(3)]
+    # then each gets the previous value at once, and one refresh runs behind them
+    assert answers == ["value 1"] * 3
+    await asyncio.sleep(0)
+    assert load.calls == 2
+    assert cache.stats.stale == 3
+    load.release.set()
+    await asyncio.sleep(0.01)
+    assert await cache.get_or_load("k", load) == "value 2"
+
+
+async def test_a_value_older_than_the_staleness_bound_makes_the_caller_wait() -> None:
+    clock, load = Clock(), Loader()
+    load.release.set()
+    cache = TtlCache(ttl_seconds=10, clock=clock, stale_seconds=20)
+    assert await cache.get_or_load("k", load) == "value 1"
+    clock.now = 20.0
+    assert await cache.get_or_load("k", load) == "value 2"
+    assert cache.stats.stale == 0
+
+
+async def test_a_new_minute_of_a_window_is_answered_from_its_family_while_it_loads() -> None:
+    # given the last minute's answer of a window query
+    clock, load = Clock(), Loader()
+    cache = TtlCache(ttl_seconds=60, clock=clock, stale_seconds=120)
+    load.release.set()
+    assert await cache.get_or_load(("rollups", "09:00"), load, family="rollups@7d") == "value 1"
+    load.release.clear()
+    # when the window moves on a minute (a new key of the same family)
+    clock.now = 61.0
+    moved = await cache.get_or_load(("rollups", "09:01"), load, family="rollups@7d")
+    # then the previous minute's answer comes at once while the new minute's loads
+    assert moved == "value 1"
+    await asyncio.sleep(0)
+    assert load.calls == 2
+    load.release.set()
+    await asyncio.sleep(0.01)
+    assert await cache.get_or_load(("rollups", "09:01"), load, family="rollups@7d") == "value 2"
+    # and another family (another window) never answers for it
+    assert await cache.get_or_load(("rollups", "09:01"), load, family="rollups@30d") == "value 2"
+    assert await cache.get_or_load(("other", "09:01"), load, family="rollups@30d") == "value 3"
+
+
+async def test_a_failed_refresh_keeps_the_stale_value_until_it_is_too_old() -> None:
+    clock = Clock()
+    cache = TtlCache(ttl_seconds=10, clock=clock, stale_seconds=30)
+
+    async def first() -> str:
+        return "good"
+
+    async def failing() -> str:
+        raise RuntimeError("warehouse down")
+
+    assert await cache.get_or_load("k", first) == "good"
+    clock.now = 15.0
+    assert await cache.get_or_load("k", failing) == "good"
+    await asyncio.sleep(0.01)
+    clock.now = 25.0
+    assert await cache.get_or_load("k", failing) == "good"
+    await asyncio.sleep(0.01)
+    clock.now = 31.0
+    with pytest.raises(RuntimeError):
+        await cache.get_or_load("k", failing)

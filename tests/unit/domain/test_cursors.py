@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from job_monitor.backend.domain.cursors import RunCursor
+from job_monitor.backend.domain.cursors import CursorSigner, RunCursor
 from job_monitor.backend.domain.errors import InvalidFilterError
 
 T = datetime(2026, 11, 25, 12, 0, 0, 123456, tzinfo=UTC)
+SIGNER = CursorSigner(b"k" * 32)
 
 
 @pytest.mark.parametrize(
@@ -23,11 +24,11 @@ T = datetime(2026, 11, 25, 12, 0, 0, 123456, tzinfo=UTC)
     ],
 )
 def test_cursors_round_trip(cursor: RunCursor) -> None:
-    assert RunCursor.decode(cursor.encode()) == cursor
+    assert RunCursor.decode(cursor.encode(SIGNER), SIGNER) == cursor
 
 
 def test_cursors_are_opaque_url_safe_text() -> None:
-    text = RunCursor(T, 42).encode()
+    text = RunCursor(T, 42).encode(SIGNER)
     assert text.isascii()
     assert not set(text) & set("+/ ")
     assert "42" not in text
@@ -56,26 +57,34 @@ def test_cursors_order_ties_on_start_time_by_run_id() -> None:
 
 def tampered(cursor: str) -> str:
     text = base64.urlsafe_b64decode(cursor).decode()
-    return base64.urlsafe_b64encode(text.replace(":42:", ":43:").encode()).decode()
+    return base64.urlsafe_b64encode(text.replace(":42|", ":43|").encode()).decode()
 
 
 @pytest.mark.parametrize(
     ("cursor", "message"),
     [
-        (tampered(RunCursor(T, 42).encode()), "after: the cursor has been altered"),
-        (RunCursor(T, 42).encode()[:-4], "after: the cursor (is not valid|has been altered)"),
+        (tampered(RunCursor(T, 42).encode(SIGNER)), "after: the cursor has been altered"),
+        (RunCursor(T, 42).encode(SIGNER)[:-4], "after: the cursor (is not valid|has been altered)"),
         ("not a cursor!", "after: the cursor is not"),
-        ("", "after: the cursor is not a run cursor"),
+        ("", "after: the cursor has been altered"),
         ("é", "after: the cursor is not valid"),
-        (base64.urlsafe_b64encode(b"arrayconnection:5").decode(), "not a run cursor"),
+        (base64.urlsafe_b64encode(b"arrayconnection:5").decode(), "has been altered"),
         (base64.urlsafe_b64encode(b"\xff\xfe").decode(), "after: the cursor is not valid"),
         ("A" * 201, "after: the cursor is too long"),
     ],
 )
 def test_cursors_tampered_or_foreign_cursor_is_an_invalid_filter(cursor: str, message: str) -> None:
     with pytest.raises(InvalidFilterError, match=message) as caught:
-        RunCursor.decode(cursor)
+        RunCursor.decode(cursor, SIGNER)
     assert caught.value.field == "after"
+
+
+def test_a_cursor_recomputed_without_the_key_is_refused() -> None:
+    # given a cursor for run 43 that someone made with the unkeyed scheme or another key
+    forged = RunCursor(T, 43).encode(CursorSigner(b"another key, not ours"))
+    # then it is not accepted
+    with pytest.raises(InvalidFilterError, match="not issued by this service"):
+        RunCursor.decode(forged, SIGNER)
 
 
 def test_cursors_need_a_timezone_aware_start_time() -> None:

@@ -1,8 +1,13 @@
 -- One page of job runs, newest first, keyset-paginated on (start_time, run_id).
 -- Runs are collapsed from job_run_timeline's hourly slices; membership is by start time.
 -- List parameters are comma-separated strings (statement parameters cannot be arrays); NULL means
--- "no filter". :job_ids is the caller's set of jobs (already cut to what the viewer may see).
-WITH slices AS (
+-- "no filter". :job_ids is the caller's set of jobs (already cut to what the viewer may see), of
+-- which only the listed jobs count (_listed_jobs.sql: existing ones, deleted ones too when
+-- :include_deleted).
+WITH
+-- include: _listed_jobs
+,
+slices AS (
   SELECT *
   FROM system.lakeflow.job_run_timeline
   WHERE workspace_id = :workspace_id
@@ -11,6 +16,7 @@ WITH slices AS (
     AND period_start_time >= :scan_start
     -- A semi-join, not array_contains: the set can hold thousands of jobs.
     AND (:job_ids IS NULL OR job_id IN (SELECT explode(split(:job_ids, ','))))
+    AND job_id IN (SELECT job_id FROM listed_jobs)
 ),
 -- include: _collapsed_job_runs
 ,
