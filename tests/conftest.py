@@ -6,7 +6,6 @@ real databricks-sdk talks to it, so nothing of the Databricks layer is stubbed.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,11 +29,9 @@ def local_workspace() -> Iterator[LocalWorkspace]:
     """The demo workspace (seed 7, 300 jobs, 90 days), one per test process."""
     workspace = LocalWorkspace(LocalWorkspaceOptions(seed=7, jobs=300, days=90, data_dir=DATA_DIR))
     workspace.start()
+    # Its warehouse is STARTING until the database is built: tests begin against a running one.
+    _ = workspace.state.database
     yield workspace
-    # The database is built in a background thread; a process that exits while DuckDB is still
-    # writing aborts (SIGABRT). Short runs wait for it here (later runs only open the file).
-    with contextlib.suppress(Exception):
-        _ = workspace.state.database
     workspace.stop()
 
 

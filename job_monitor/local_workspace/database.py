@@ -39,6 +39,7 @@ _BASE_TABLES: Final = {
     "billing.usage": "local.usage",
     "billing.list_prices": "local.list_prices",
     "compute.clusters": "local.clusters",
+    "access.workspaces_latest": "local.workspaces",
 }
 _DATE_SOURCES: Final = {
     "usage_date": "usage_start_time",
@@ -79,7 +80,7 @@ def _build(path: Path, *, seed: int, jobs: int, days: int) -> None:
         con.execute("ATTACH ? AS target", [str(path)])
         con.execute("COPY FROM DATABASE memory TO target")
         con.execute("USE target")
-        for schema in ("lakeflow", "billing", "compute"):
+        for schema in sorted({table.split(".")[0] for table in TABLE_SCHEMAS}):
             con.execute(f"CREATE SCHEMA {schema}")
         for table in TABLE_SCHEMAS:
             con.execute(_view_sql(table))

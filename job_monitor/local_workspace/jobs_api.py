@@ -49,8 +49,21 @@ _DISPLAY_NAMES: Final = {p.user_name: p.display_name for p in (ALICE, BOB, CAROL
 _ACTIVE_STATES: Final = ("QUEUED", "PENDING", "RUNNING", "TERMINATING")
 
 
+# How long a client is told to wait before asking again while the database is built.
+_STARTING_RETRY_AFTER_SECONDS = 5
+
+
 def get_database(request: Request) -> WorkspaceDatabase:
-    database = request.app.state.workspace.database
+    # Waiting for the build here would hold a worker thread per request for minutes, and every
+    # route's dependencies share those threads: the statement API would stall with the Jobs API.
+    database = request.app.state.workspace.database_if_built()
+    if database is None:
+        raise DatabricksHTTPError(
+            503,
+            "TEMPORARILY_UNAVAILABLE",
+            "The workspace is starting: its jobs are still being loaded.",
+            headers={"Retry-After": str(_STARTING_RETRY_AFTER_SECONDS)},
+        )
     if not isinstance(database, WorkspaceDatabase):
         raise DatabricksHTTPError(
             501, "NOT_IMPLEMENTED", "This local workspace serves no synthetic jobs database."

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 WORKSPACE_ID = "1234567890123456"
+WORKSPACE_NAME = "job-monitor-local"
+# Another workspace of the account, listed by `system.access.workspaces_latest` only.
+PROVISIONING_WORKSPACE_ID = "1234567890123457"
 ACCOUNT_ID = "00000000-0000-4000-8000-000000000001"
 WAREHOUSE_ID = "local"
 

@@ -60,13 +60,15 @@ class WorkspaceState:
     def __init__(self, options: LocalWorkspaceOptions) -> None:
         self.options = options
         self.tokens = TokenIssuer(options.token_lifetime_seconds)
-        self.warehouse = Warehouse(options.warehouse_state, options.cold_start_seconds)
-        self.faults = Faults(options.faults)
-        apply_warehouse_settings(options.faults, self.warehouse)
-        self.stats = Stats()
         self._database: SqlDatabase | None = None
         self._database_error: BaseException | None = None
         self._database_ready = threading.Event()
+        self.warehouse = Warehouse(
+            options.warehouse_state, options.cold_start_seconds, self._database_ready
+        )
+        self.faults = Faults(options.faults)
+        apply_warehouse_settings(options.faults, self.warehouse)
+        self.stats = Stats()
         self.statements = StatementService(
             lambda: self.database,
             self.warehouse,
@@ -89,6 +91,10 @@ class WorkspaceState:
         if self._database is not None:
             self._database.close()
             self._database = None
+
+    def database_if_built(self) -> SqlDatabase | None:
+        """The database, or None while it is still being built: never waits."""
+        return self.database if self._database_ready.is_set() else None
 
     @property
     def database(self) -> SqlDatabase:

@@ -1,11 +1,19 @@
 """Databricks SQL to DuckDB: sqlglot plus the rewrites of local-workspace-sql.md section 2.4.
 
 F1 drops the `system` catalog (DuckDB reserves the name; the tables live in schemas `lakeflow`,
-`billing`, `compute`). F2 counts whole elapsed units in `timestampdiff`/`datediff(unit, …)`. F3 maps
-`percentile` to the interpolating and `percentile_approx` to the discrete quantile Databricks
-documents. F4 makes `unix_timestamp(ts)` work on timestamps. F5 keeps NULLs in `max_by`/`min_by`.
-F6 (DECIMAL product overflow) is handled by the storage types (decimals at scale 10, see
-synth/schemas.py), not by a rewrite.
+`billing`, `compute`, `access`). F2 counts whole elapsed units in `timestampdiff`/`datediff(unit,
+…)`. F3 maps `percentile` to the interpolating and `percentile_approx` to the discrete quantile
+Databricks documents. F4 makes `unix_timestamp(ts)` work on timestamps. F5 keeps NULLs in
+`max_by`/`min_by`. F6 (DECIMAL product overflow) is handled by the storage types (decimals at scale
+10, see synth/schemas.py), not by a rewrite.
+
+Beyond the reference, for the system-table queries Databricks publishes (collected in
+tests/fixtures/databricks_published_queries): Spark's aggregate synonyms sqlglot does not know
+(`mean`, `std`, `every`, `some`) become the aggregates they stand for; GROUP BY ALL counts the
+columns a `t1.*` or `*` expands to; and a timestamp difference, a day-time interval in Databricks,
+can be summed and cast to a number (whole seconds, as Spark casts an interval to its smallest
+unit). The last two need the types and columns of every source, so they are read from a copy of
+the query that sqlglot qualifies and annotates with the system tables' schemas.
 
 Named parameters survive as DuckDB `$name` placeholders and are bound by their declared type.
 """
@@ -16,10 +24,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import TypeGuard
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.dialects.databricks import Databricks
+from sqlglot.errors import ParseError, SqlglotError
+from sqlglot.optimizer.annotate_types import TypeAnnotator, annotate_types
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.schema import MappingSchema
 
 from job_monitor.local_workspace.synth.schemas import TABLE_SCHEMAS
 
@@ -31,6 +44,22 @@ DEFAULT_SCHEMA = "default"
 _TABLE_FUNCTIONS = frozenset({"range"})
 # What sqlglot fills in for `unix_timestamp(x)` without a format argument.
 _DEFAULT_UNIX_FORMAT = sqlglot.parse_one("unix_timestamp(x)", read="databricks").args.get("format")
+# Spark aggregates sqlglot parses as unknown functions, by the aggregate each is a synonym of.
+_AGGREGATE_SYNONYMS: dict[str, type[exp.AggFunc]] = {
+    "mean": exp.Avg,
+    "std": exp.Stddev,
+    "every": exp.LogicalAnd,
+    "some": exp.LogicalOr,
+}
+_TIMESTAMP_TYPES = (
+    exp.DType.TIMESTAMP,
+    exp.DType.TIMESTAMPTZ,
+    exp.DType.TIMESTAMPLTZ,
+    exp.DType.TIMESTAMPNTZ,
+)
+_MICROS_PER_SECOND = 1_000_000
+# The key under which the nodes the typed copy answers for carry their number into the copy.
+_NODE_KEY = "local_workspace_node"
 
 
 class SqlError(Exception):
@@ -60,7 +89,130 @@ def _epoch_seconds(value: exp.Expr) -> exp.Expr:
     return exp.cast(floored, exp.DataType.build("BIGINT"))
 
 
-def _rewrite(node: exp.Expr, parameter_types: Mapping[str, str]) -> exp.Expr | None:
+def _system_schema() -> MappingSchema:
+    tables: dict[str, dict[str, dict[str, str]]] = {}
+    for table, columns in TABLE_SCHEMAS.items():
+        database, name = table.split(".")
+        tables.setdefault(database, {})[name] = dict(columns)
+    return MappingSchema({SYSTEM_CATALOG: tables}, dialect="databricks")
+
+
+_SYSTEM_SCHEMA = _system_schema()
+
+
+def _annotate_difference(annotator: TypeAnnotator, node: exp.Sub) -> exp.Sub:
+    # sqlglot types `ts - ts` as a timestamp; Databricks' result is a day-time interval.
+    annotator._annotate_binary(node)
+    if node.left.is_type(*_TIMESTAMP_TYPES) and node.right.is_type(*_TIMESTAMP_TYPES):
+        annotator._set_type(node, exp.DType.INTERVAL)
+    return node
+
+
+_EXPRESSION_METADATA = {
+    **Databricks.EXPRESSION_METADATA,
+    exp.Sub: {"annotator": _annotate_difference},
+}
+
+
+@dataclass(frozen=True)
+class _TypedFacts:
+    """What a qualified, type-annotated copy of the query says about nodes of the original."""
+
+    # Sums and casts (by node number) whose argument is a day-time interval.
+    of_intervals: frozenset[int]
+    # GROUP BY ALL selects (by node number): positions of their non-aggregate columns once stars
+    # are expanded.
+    grouping_positions: Mapping[int, tuple[int, ...]]
+
+
+_NO_FACTS = _TypedFacts(frozenset(), {})
+
+
+def _is_aggregate(projection: exp.Expr) -> bool:
+    return projection.find(exp.AggFunc, exp.Window) is not None
+
+
+def _typed_facts(tree: exp.Expr, catalog: str, schema: str) -> _TypedFacts:
+    """Numbers the nodes that need types, then reads their types from a qualified copy.
+
+    No facts when sqlglot cannot qualify the query: the rewrites that need them are skipped, and
+    DuckDB's own resolution decides.
+    """
+    for number, wanted in enumerate(tree.find_all(exp.Sum, exp.Cast, exp.Select)):
+        wanted.meta[_NODE_KEY] = number
+    typed = tree.copy()
+    try:
+        qualify(
+            typed,
+            dialect="databricks",
+            catalog=catalog,
+            db=schema,
+            schema=_SYSTEM_SCHEMA,
+            # Spark resolves `alias.field` as a struct field when the alias has no such column.
+            allow_partial_qualification=True,
+            validate_qualify_columns=False,
+            quote_identifiers=False,
+            identify=False,
+        )
+        annotate_types(typed, schema=_SYSTEM_SCHEMA, expression_metadata=_EXPRESSION_METADATA)
+    except (SqlglotError, AssertionError):
+        # sqlglot's optimizer also asserts its way out of shapes it does not expect (a position
+        # in ORDER BY that points at an unexpandable star).
+        return _NO_FACTS
+    of_intervals: set[int] = set()
+    grouping_positions: dict[int, tuple[int, ...]] = {}
+    for node in typed.find_all(exp.Sum, exp.Cast, exp.Select):
+        key: int | None = node.meta.get(_NODE_KEY)
+        if key is None:
+            continue
+        if isinstance(node, exp.Select):
+            # A star left unexpanded reads a source of unknown columns (a table function).
+            if not any(p.is_star for p in node.expressions):
+                grouping_positions[key] = tuple(
+                    i for i, p in enumerate(node.expressions, start=1) if not _is_aggregate(p)
+                )
+        elif node.this.is_type(exp.DType.INTERVAL):
+            of_intervals.add(key)
+    return _TypedFacts(frozenset(of_intervals), grouping_positions)
+
+
+def _micros(interval: exp.Expr) -> exp.Expr:
+    return exp.Anonymous(this="EPOCH_US", expressions=[interval])
+
+
+def _interval_sum(summed: exp.Sum | exp.Window) -> exp.Expr:
+    """DuckDB sums no intervals: sum their microseconds and make an interval of the total (a
+    window's total too, so the cast goes around the window)."""
+    total = summed.this if isinstance(summed, exp.Window) else summed
+    total.set("this", _micros(total.this))
+    as_micros = exp.cast(summed, exp.DType.BIGINT)
+    return exp.Anonymous(this="TO_MICROSECONDS", expressions=[as_micros])
+
+
+def _sums_intervals(node: exp.Expr, facts: _TypedFacts) -> TypeGuard[exp.Sum]:
+    return isinstance(node, exp.Sum) and node.meta.get(_NODE_KEY) in facts.of_intervals
+
+
+def _interval_as_number(node: exp.Cast) -> exp.Expr:
+    """An interval cast to a number counts seconds, as Spark casts a DAY TO SECOND interval.
+
+    Integral types drop the fraction toward zero (DuckDB's `//` truncates, as Java's `/`).
+    """
+    target = node.to
+    if target.is_type(*exp.DataType.INTEGER_TYPES):
+        seconds: exp.Expr = exp.IntDiv(
+            this=_micros(node.this), expression=exp.Literal.number(_MICROS_PER_SECOND)
+        )
+    else:
+        seconds = exp.Div(
+            this=_micros(node.this), expression=exp.Literal.number(_MICROS_PER_SECOND)
+        )
+    return exp.Cast(this=seconds, to=target)
+
+
+def _rewrite(
+    node: exp.Expr, parameter_types: Mapping[str, str], facts: _TypedFacts
+) -> exp.Expr | None:
     """The node's DuckDB replacement (the node itself when it needs none, None to drop it)."""
     if isinstance(node, exp.Table) and node.catalog.lower() == SYSTEM_CATALOG:
         node.set("catalog", None)  # F1
@@ -86,25 +238,39 @@ def _rewrite(node: exp.Expr, parameter_types: Mapping[str, str]) -> exp.Expr | N
         days = exp.Interval(this=exp.paren(node.expression), unit=exp.var("DAY"))
         shifted = exp.Add(this=exp.cast(node.this, exp.DataType.build("DATE")), expression=days)
         return exp.cast(shifted, exp.DataType.build("DATE"))
+    if _sums_intervals(node, facts) and not isinstance(node.parent, exp.Window):
+        return _interval_sum(node)
+    if isinstance(node, exp.Window) and _sums_intervals(node.this, facts):
+        return _interval_sum(node)
+    if (
+        isinstance(node, exp.Cast)
+        and node.meta.get(_NODE_KEY) in facts.of_intervals
+        and node.to.is_type(*exp.DataType.NUMERIC_TYPES)
+    ):
+        return _interval_as_number(node)
     if isinstance(node, exp.Group) and node.args.get("all") and isinstance(node.parent, exp.Select):
-        return _group_by_positions(node.parent)
+        return _group_by_positions(node.parent, facts)
     if isinstance(node, exp.Placeholder) and node.name in parameter_types:
         # The declared type decides the type of the expression, also for NULL values.
         return exp.cast(node, _declared_type(parameter_types[node.name]))
     return node
 
 
-def _group_by_positions(select: exp.Select) -> exp.Group | None:
+def _group_by_positions(select: exp.Select, facts: _TypedFacts) -> exp.Group | None:
     """GROUP BY ALL as positions: DuckDB's own GROUP BY ALL fails on struct fields ordered by alias.
 
-    Only aggregates in the select list make it a global aggregate, with no GROUP BY at all.
+    A star stands for as many positions as it has columns, which only the typed copy knows; without
+    it, DuckDB's own GROUP BY ALL expands the star. Only aggregates in the select list make it a
+    global aggregate, with no GROUP BY at all.
     """
-    positions = [
-        exp.Literal.number(i)
-        for i, projection in enumerate(select.expressions, start=1)
-        if not projection.find(exp.AggFunc, exp.Window)
-    ]
-    return exp.Group(expressions=positions) if positions else None
+    if any(p.is_star for p in select.expressions):
+        expanded = facts.grouping_positions.get(select.meta.get(_NODE_KEY, -1))
+        if expanded is None:
+            return exp.Group(all=True)
+        positions = list(expanded)
+    else:
+        positions = [i for i, p in enumerate(select.expressions, start=1) if not _is_aggregate(p)]
+    return exp.Group(expressions=[exp.Literal.number(i) for i in positions]) if positions else None
 
 
 def _declared_type(type_text: str) -> exp.DataType:
@@ -116,10 +282,19 @@ def _declared_type(type_text: str) -> exp.DataType:
         ) from error
 
 
-def _rewrite_tree(tree: exp.Expr, parameter_types: Mapping[str, str]) -> None:
+def _name_aggregate_synonyms(tree: exp.Expr) -> None:
+    """`mean(x)` and the like become the aggregate they stand for, before anything asks which
+    columns are aggregates."""
+    for function in list(tree.find_all(exp.Anonymous)):
+        aggregate = _AGGREGATE_SYNONYMS.get(function.name.lower())
+        if aggregate is not None and len(function.expressions) == 1:
+            function.replace(aggregate(this=function.expressions[0]))
+
+
+def _rewrite_tree(tree: exp.Expr, parameter_types: Mapping[str, str], facts: _TypedFacts) -> None:
     """Rewrites in place, children first, so the arguments of a rewritten node are rewritten too."""
     for node in reversed(list(tree.dfs())):
-        rewritten = _rewrite(node, parameter_types)
+        rewritten = _rewrite(node, parameter_types, facts)
         if rewritten is None:
             node.pop()
         elif rewritten is not node:
@@ -198,7 +373,8 @@ def translate(
     tree = statements[0]
     tables = _referenced_tables(tree, catalog, schema)
     names = tuple(dict.fromkeys(p.name for p in tree.find_all(exp.Placeholder) if p.name))
-    _rewrite_tree(tree, dict(parameter_types))
+    _name_aggregate_synonyms(tree)
+    _rewrite_tree(tree, dict(parameter_types), _typed_facts(tree, catalog, schema))
     return Translation(tree.sql(dialect="duckdb"), names, tables)
 
 

@@ -158,7 +158,8 @@ _SIMPLE_TYPES: dict[str, tuple[str, str]] = {
     "timestamp_s": ("TIMESTAMP", "TIMESTAMP_NTZ"),
     "timestamp_ns": ("TIMESTAMP", "TIMESTAMP_NTZ"),
     "blob": ("BINARY", "BINARY"),
-    "interval": ("INTERVAL", "INTERVAL"),
+    # A timestamp difference, the only interval these queries make, is a day-time interval.
+    "interval": ("INTERVAL", "INTERVAL DAY TO SECOND"),
     "null": ("NULL", "VOID"),
 }
 
@@ -241,7 +242,21 @@ def _as_text(position: int, duck: DuckDBPyType) -> str:
         return f"CAST(to_json({column}) AS VARCHAR)"
     if kind == "blob":
         return f"base64({column})"
+    if kind == "interval":
+        return _day_time_interval_text(column)
     return f"CAST({column} AS VARCHAR)"
+
+
+def _day_time_interval_text(column: str) -> str:
+    """Spark's Hive-style text of a DAY TO SECOND interval: `[-]D HH:MM:SS.fffffffff`."""
+    micros = f"abs(epoch_us({column}))"
+    sign = f"CASE WHEN epoch_us({column}) < 0 THEN '-' ELSE '' END"
+    return (
+        f"printf('%s%d %02d:%02d:%02d.%09d', {sign}, {micros} // 86400000000, "
+        f"{micros} % 86400000000 // 3600000000, "
+        f"{micros} % 3600000000 // 60000000, {micros} % 60000000 // 1000000, "
+        f"{micros} % 1000000 * 1000)"
+    )
 
 
 def _as_text_query(sql: str, types: Sequence[DuckDBPyType], row_limit: int | None) -> str:

@@ -1,4 +1,9 @@
-"""The one SQL warehouse: its states (a stopped one cold-starts on the first statement), route."""
+"""The one SQL warehouse: its states (a stopped one cold-starts on the first statement), route.
+
+While the local workspace still builds its database (minutes at the scale size), the warehouse is
+STARTING, as a real warehouse is while it starts: statements wait in PENDING, and a client that
+asks sees why, instead of timing out on a warehouse that claims to run.
+"""
 
 import threading
 import time
@@ -10,14 +15,22 @@ from job_monitor.local_workspace.auth import CurrentPrincipal, DatabricksHTTPErr
 from job_monitor.local_workspace.principals import WAREHOUSE_ID
 
 WarehouseState = Literal["RUNNING", "STOPPED", "STARTING"]
+# How often a statement waiting for the database build looks again (the build's end is unknown).
+_BUILD_POLL_SECONDS = 0.1
 
 
 class Warehouse:
     """Thread-safe: statement workers start it while the event loop reads its state."""
 
-    def __init__(self, state: Literal["RUNNING", "STOPPED"], cold_start_seconds: float) -> None:
+    def __init__(
+        self,
+        state: Literal["RUNNING", "STOPPED"],
+        cold_start_seconds: float,
+        database_ready: threading.Event,
+    ) -> None:
         self.id = WAREHOUSE_ID
         self.cold_start_seconds = cold_start_seconds
+        self._database_ready = database_ready
         self._lock = threading.Lock()
         self._state: WarehouseState = state
         self._running_at = 0.0
@@ -29,7 +42,11 @@ class Warehouse:
             return self._state
 
     def _settle(self) -> None:
-        if self._state == "STARTING" and time.monotonic() >= self._running_at:
+        if self._state == "STOPPED":
+            return
+        if not self._database_ready.is_set():
+            self._state = "STARTING"
+        elif self._state == "STARTING" and time.monotonic() >= self._running_at:
             self._state = "RUNNING"
 
     def set_state(self, state: Literal["RUNNING", "STOPPED"]) -> None:
@@ -37,15 +54,20 @@ class Warehouse:
             self._state = state
 
     def start(self) -> float:
-        """Starts a stopped warehouse; returns the seconds until it runs (0 when it does)."""
+        """Starts a stopped warehouse; returns the seconds until it runs (0 when it does).
+
+        While the database is built, how long is unknown: the caller looks again shortly.
+        """
         with self._lock:
-            self._settle()
             if self._state == "STOPPED":
                 self._state = "STARTING"
                 self._running_at = time.monotonic() + self.cold_start_seconds
-            return (
-                max(0.0, self._running_at - time.monotonic()) if self._state == "STARTING" else 0.0
-            )
+            self._settle()
+            if self._state == "RUNNING":
+                return 0.0
+            if not self._database_ready.is_set():
+                return _BUILD_POLL_SECONDS
+            return max(0.0, self._running_at - time.monotonic())
 
     def wait_until_running(self, cancelled: threading.Event) -> bool:
         """Blocks a statement worker through a cold start; False when cancelled meanwhile."""

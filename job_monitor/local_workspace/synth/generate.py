@@ -13,11 +13,17 @@ from datetime import datetime
 
 import duckdb
 
-from job_monitor.local_workspace.principals import ACCOUNT_ID, APP_SP, WORKSPACE_ID
+from job_monitor.local_workspace.principals import (
+    ACCOUNT_ID,
+    APP_SP,
+    PROVISIONING_WORKSPACE_ID,
+    WORKSPACE_ID,
+    WORKSPACE_NAME,
+)
 from job_monitor.local_workspace.synth import vocabulary as v
 
 # Bump when the generated data changes shape or content: it is part of the database cache key.
-GENERATOR_VERSION = 11
+GENERATOR_VERSION = 12
 
 # The Jobs API keeps about 60 days of runs; the system tables keep the whole window.
 JOBS_API_RETENTION_DAYS = 60
@@ -960,6 +966,18 @@ FROM (
 )
 """
 
+# The account's workspaces: this one, and one still being provisioned (no jobs, no usage), so that
+# `system.access.workspaces_latest` lists more than the workspace the statements run in.
+_WORKSPACES = """
+CREATE TABLE local.workspaces AS
+SELECT '{account_id}' AS account_id, workspace_id, workspace_name,
+  'https://' || workspace_name || '.cloud.databricks.com/' AS workspace_url,
+  date_trunc('second', anchor() - to_days(age_days)) AS create_time, status
+FROM (VALUES ('{workspace_id}', '{workspace_name}', 1200, 'RUNNING'),
+             ('{provisioning_workspace_id}', 'ml-sandbox', 0, 'PROVISIONING'))
+  AS w(workspace_id, workspace_name, age_days, status)
+"""
+
 # --- the Jobs API's own state ---------------------------------------------------------------------
 _API_JOBS = """
 CREATE TABLE local.jobs AS
@@ -1018,7 +1036,7 @@ _STEPS = [
     _JOBS, _JOB_EVENTS, _JOB_TASKS, _JOB_TASKS_KEYED, _SLOTS, _RUNS_NOMINAL, _RUNS_OUTCOME, _RUNS,
     _TASK_RUNS, _RUN_SEGMENTS, _RUN_SLICES, _TASK_SLICES, _JOB_VERSIONS, _TASK_VERSIONS,
     _USAGE_JOBS,
-    _USAGE, _LIST_PRICES, _CLUSTERS, _API_JOBS, _API_TASKS, _ACL, _TASK_OUTPUTS,
+    _USAGE, _LIST_PRICES, _CLUSTERS, _WORKSPACES, _API_JOBS, _API_TASKS, _ACL, _TASK_OUTPUTS,
 ]  # fmt: skip
 
 
@@ -1059,6 +1077,8 @@ def generate(
     names = {
         "account_id": ACCOUNT_ID,
         "workspace_id": WORKSPACE_ID,
+        "workspace_name": WORKSPACE_NAME,
+        "provisioning_workspace_id": PROVISIONING_WORKSPACE_ID,
         "app_sp": APP_SP.user_name,
         "usage_metadata": struct_fields("billing.usage", "usage_metadata"),
         "identity_metadata": struct_fields("billing.usage", "identity_metadata"),

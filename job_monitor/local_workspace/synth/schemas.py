@@ -197,6 +197,15 @@ TABLE_SCHEMAS: Final[dict[str, list[tuple[str, str]]]] = {
         ("data_security_mode", "STRING"),
         ("policy_id", "STRING"),
     ],
+    # One row per workspace of the account, as it is now (no history).
+    "access.workspaces_latest": [
+        ("account_id", "STRING"),
+        ("workspace_id", "STRING"),
+        ("workspace_name", "STRING"),
+        ("workspace_url", "STRING"),
+        ("create_time", "TIMESTAMP"),
+        ("status", "STRING"),
+    ],
 }
 
 

@@ -5,7 +5,9 @@ tests control, so results can be checked exactly; small result chunks make multi
 cheap.
 """
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import duckdb
 import httpx
@@ -15,6 +17,7 @@ from databricks.sdk.core import Config
 
 from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET
 from job_monitor.local_workspace.server import LocalWorkspace, LocalWorkspaceOptions
+from job_monitor.local_workspace.statements import SqlDatabase
 from job_monitor.local_workspace.synth.schemas import TABLE_SCHEMAS, duckdb_type
 
 JOB_COUNT = 3
@@ -71,7 +74,27 @@ def small_workspace() -> Iterator[LocalWorkspace]:
         result_chunk_bytes=CHUNK_BYTES, cold_start_seconds=COLD_START_SECONDS, statement_workers=2
     )
     with LocalWorkspace(options, database=SmallDatabase) as workspace:
+        # Its warehouse is STARTING until the database is built: the tests begin once it runs.
+        _ = workspace.state.database
         yield workspace
+
+
+@contextmanager
+def building_workspace(
+    database: Callable[[], SqlDatabase] = SmallDatabase,
+) -> Iterator[tuple[LocalWorkspace, threading.Event]]:
+    """A workspace whose database build goes on until the event is set (at the latest on exit)."""
+    built = threading.Event()
+
+    def build() -> SqlDatabase:
+        built.wait(timeout=60)
+        return database()
+
+    with LocalWorkspace(LocalWorkspaceOptions(statement_workers=1), database=build) as workspace:
+        try:
+            yield workspace, built
+        finally:
+            built.set()
 
 
 def user_client(

@@ -15,7 +15,12 @@ from databricks.sdk.core import Config
 from databricks.sdk.service.jobs import BaseRun, RunLifeCycleState
 
 from job_monitor.local_workspace.database import WorkspaceDatabase
-from job_monitor.local_workspace.principals import WORKSPACE_ID
+from job_monitor.local_workspace.principals import (
+    ACCOUNT_ID,
+    PROVISIONING_WORKSPACE_ID,
+    WORKSPACE_ID,
+    WORKSPACE_NAME,
+)
 from job_monitor.local_workspace.server import LocalWorkspace
 from job_monitor.local_workspace.synth.schemas import TABLE_SCHEMAS, duckdb_type
 
@@ -89,6 +94,38 @@ def test_system_tables_have_the_databricks_columns_in_order(database: WorkspaceD
             (c, t.replace('"', "").replace("DECIMAL(38,10)", "DECIMAL(38, 10)"))
             for c, t in described
         ] == [(c, t.replace("TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE")) for c, t in expected]
+
+
+def test_the_account_lists_this_workspace_running_and_another_provisioning(
+    database: WorkspaceDatabase,
+) -> None:
+    # when
+    workspaces = _all(
+        database,
+        "SELECT account_id, workspace_id, workspace_name, workspace_url, status, "
+        "create_time <= now() FROM access.workspaces_latest ORDER BY workspace_id",
+    )
+
+    # then the usage of every job belongs to the running one
+    assert workspaces == [
+        (
+            ACCOUNT_ID,
+            WORKSPACE_ID,
+            WORKSPACE_NAME,
+            f"https://{WORKSPACE_NAME}.cloud.databricks.com/",
+            "RUNNING",
+            True,
+        ),
+        (
+            ACCOUNT_ID,
+            PROVISIONING_WORKSPACE_ID,
+            "ml-sandbox",
+            "https://ml-sandbox.cloud.databricks.com/",
+            "PROVISIONING",
+            True,
+        ),
+    ]
+    assert _all(database, "SELECT DISTINCT workspace_id FROM billing.usage") == [(WORKSPACE_ID,)]
 
 
 def test_slices_stay_inside_one_clock_hour_and_tile_each_run(database: WorkspaceDatabase) -> None:

@@ -4,9 +4,12 @@ They run against the shared demo workspace (`local_workspace`: seed 7, 300 jobs,
 answers against the stand-in's own database, read directly with SQL.
 """
 
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.core import Config
@@ -30,7 +33,7 @@ from databricks.sdk.service.jobs import (
 from job_monitor.local_workspace.database import WorkspaceDatabase
 from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET
 from job_monitor.local_workspace.server import LocalWorkspace
-from tests.integration.local_workspace.conftest import user_client
+from tests.integration.local_workspace.conftest import building_workspace, user_client
 
 JOBS_LIST = "/api/2.2/jobs/list"
 JOBS_GET = "/api/2.2/jobs/get"
@@ -569,3 +572,28 @@ def test_runs_get_pages_the_tasks_of_a_130_task_run(
     assert first["next_page_token"]
     assert whole.tasks is not None
     assert len({task.task_key for task in whole.tasks}) == BIG_DAG_TASKS
+
+
+def test_jobs_api_says_at_once_that_the_workspace_is_starting(tmp_path: Path) -> None:
+    # given a workspace still building a small synthetic database
+    def build() -> WorkspaceDatabase:
+        return WorkspaceDatabase.build_or_open(tmp_path, seed=7, jobs=3, days=2)
+
+    with building_workspace(build) as (workspace, built):
+        alice = {"Authorization": "Bearer local-alice"}
+
+        # when the jobs are asked for during the build, and after it
+        started = time.monotonic()
+        during_build = httpx.get(f"{workspace.host}{JOBS_LIST}", headers=alice)
+        answered_after = time.monotonic() - started
+        built.set()
+        _ = workspace.state.database
+        after_build = httpx.get(f"{workspace.host}{JOBS_LIST}", headers=alice)
+
+    # then a retryable 503 answers at once, instead of holding the request for the whole build
+    assert during_build.status_code == 503
+    assert during_build.json()["error_code"] == "TEMPORARILY_UNAVAILABLE"
+    assert during_build.headers["Retry-After"] == "5"
+    assert answered_after < 2
+    assert after_build.status_code == 200
+    assert after_build.json()["jobs"]

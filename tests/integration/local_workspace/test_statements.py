@@ -181,6 +181,32 @@ def test_computed_columns_get_databricks_type_names(alice: WorkspaceClient) -> N
     assert response.result.data_array == [[str(RUN_COUNT), "1.5", "true", "1.25", None]]
 
 
+def test_timestamp_differences_are_day_time_intervals(alice: WorkspaceClient) -> None:
+    # given runs that last 30.25 s
+    query = """
+        SELECT period_end_time - period_start_time AS elapsed,
+               CAST(period_end_time - period_start_time AS LONG) AS seconds,
+               period_start_time - period_end_time AS backwards
+        FROM system.lakeflow.job_run_timeline
+        WHERE run_id = '1'
+    """
+
+    # when
+    response = execute(alice, query)
+
+    # then the interval reads as Spark writes it, and casts to whole seconds
+    assert response.manifest is not None
+    assert response.manifest.schema is not None
+    columns = response.manifest.schema.columns or []
+    assert [(c.type_name, c.type_text) for c in columns] == [
+        (ColumnInfoTypeName.INTERVAL, "INTERVAL DAY TO SECOND"),
+        (ColumnInfoTypeName.LONG, "BIGINT"),
+        (ColumnInfoTypeName.INTERVAL, "INTERVAL DAY TO SECOND"),
+    ]
+    assert response.result is not None
+    assert response.result.data_array == [["0 00:00:30.250000000", "30", "-0 00:00:30.250000000"]]
+
+
 def test_polling_with_wait_timeout_0s(alice: WorkspaceClient) -> None:
     # when submitted asynchronously
     submitted = execute(alice, SLOW, wait_timeout="0s")

@@ -9,7 +9,14 @@ from databricks.sdk.errors import ResourceDoesNotExist
 from databricks.sdk.service.sql import State, StatementState
 
 from job_monitor.local_workspace.principals import WAREHOUSE_ID
-from tests.integration.local_workspace.conftest import COLD_START_SECONDS
+from tests.integration.local_workspace.conftest import (
+    COLD_START_SECONDS,
+    JOB_COUNT,
+    building_workspace,
+    user_client,
+)
+
+_TERMINAL = {StatementState.SUCCEEDED, StatementState.FAILED, StatementState.CANCELED}
 
 
 def test_warehouse_reports_running(alice: WorkspaceClient) -> None:
@@ -51,3 +58,37 @@ def test_stopped_warehouse_cold_starts_on_the_first_statement(
     assert finished.status.state == StatementState.SUCCEEDED
     assert time.monotonic() - started >= COLD_START_SECONDS
     assert alice.warehouses.get(WAREHOUSE_ID).state == State.RUNNING
+
+
+def test_warehouse_is_starting_until_the_database_is_built() -> None:
+    with building_workspace() as (workspace, built):
+        client = user_client(workspace, "local-alice")
+
+        # when a statement arrives during the build
+        during_build = client.warehouses.get(WAREHOUSE_ID).state
+        submitted = client.statement_execution.execute_statement(
+            statement="SELECT count(*) AS jobs FROM system.lakeflow.jobs",
+            warehouse_id=WAREHOUSE_ID,
+            wait_timeout="0s",
+        )
+        statement_id = submitted.statement_id or ""
+        polled = client.statement_execution.get_statement(statement_id)
+        built.set()
+
+        # then the warehouse is starting and the statement waits, until the build is done
+        assert during_build == State.STARTING
+        assert submitted.status is not None
+        assert submitted.status.state == StatementState.PENDING
+        assert polled.status is not None
+        assert polled.status.state == StatementState.PENDING
+        deadline = time.monotonic() + 30
+        finished = polled
+        while finished.status and finished.status.state not in _TERMINAL:
+            assert time.monotonic() < deadline, "the statement never finished"
+            time.sleep(0.05)
+            finished = client.statement_execution.get_statement(statement_id)
+        assert finished.status is not None
+        assert finished.status.state == StatementState.SUCCEEDED
+        assert finished.result is not None
+        assert finished.result.data_array == [[str(JOB_COUNT)]]
+        assert client.warehouses.get(WAREHOUSE_ID).state == State.RUNNING

@@ -362,6 +362,178 @@ def test_group_by_all_with_only_aggregates_is_a_global_aggregate(
     assert result[0][1] == RUNS
 
 
+# Each run's whole elapsed seconds, as the oracles compute them.
+_ORACLE_RUN_SECONDS = """
+    SELECT job_id, run_id,
+           (epoch_ms(max(period_end_time)) - epoch_ms(min(period_start_time))) // 1000 AS seconds
+    FROM lakeflow.job_run_timeline GROUP BY job_id, run_id
+"""
+
+
+@pytest.mark.parametrize(
+    ("synonym", "argument", "aggregate"),
+    [
+        ("mean", "seconds", "avg"),
+        ("std", "seconds", "stddev_samp"),
+        ("every", "seconds > 3600", "bool_and"),
+        ("some", "seconds > 7200", "bool_or"),
+    ],
+)
+def test_spark_aggregate_synonyms_aggregate_also_under_group_by_all(
+    database: duckdb.DuckDBPyConnection, synonym: str, argument: str, aggregate: str
+) -> None:
+    # given a synonym sqlglot does not know, where GROUP BY ALL must not group by it
+    query = f"""
+        WITH runs AS (
+            SELECT job_id, run_id,
+                   timestampdiff(SECOND, min(period_start_time), max(period_end_time)) AS seconds
+            FROM system.lakeflow.job_run_timeline
+            GROUP BY ALL
+        )
+        SELECT job_id, {synonym}({argument}) AS value
+        FROM runs
+        GROUP BY ALL
+        ORDER BY CAST(job_id AS BIGINT)
+    """
+    oracle = f"""
+        SELECT job_id, {aggregate}({argument}) FROM ({_ORACLE_RUN_SECONDS})
+        GROUP BY job_id ORDER BY CAST(job_id AS BIGINT)
+    """
+
+    # when
+    result = run_translated(database, query)
+    expected = run_oracle(database, oracle)
+
+    # then one row per job, the value its aggregate gives
+    assert [row[0] for row in result] == [row[0] for row in expected]
+    assert [row[1] for row in result] == pytest.approx([row[1] for row in expected])
+    assert len(result) == JOBS
+
+
+def test_group_by_all_groups_by_every_column_a_star_stands_for(
+    database: duckdb.DuckDBPyConnection,
+) -> None:
+    # given `t1.*` over a CTE and a bare `*` over a subquery, beside an aggregate
+    qualified_star = """
+        WITH runs AS (SELECT job_id, run_id FROM system.lakeflow.job_run_timeline)
+        SELECT r.*, count(*) AS slices
+        FROM runs r
+        GROUP BY ALL
+        ORDER BY CAST(run_id AS BIGINT)
+    """
+    bare_star = """
+        SELECT *, count(*) AS slices
+        FROM (SELECT job_id, result_state FROM system.lakeflow.job_run_timeline)
+        GROUP BY ALL
+        ORDER BY CAST(job_id AS BIGINT), result_state NULLS FIRST
+    """
+
+    # when / then
+    assert run_translated(database, qualified_star) == run_oracle(
+        database,
+        "SELECT job_id, run_id, count(*) FROM lakeflow.job_run_timeline "
+        "GROUP BY job_id, run_id ORDER BY CAST(run_id AS BIGINT)",
+    )
+    assert run_translated(database, bare_star) == run_oracle(
+        database,
+        "SELECT job_id, result_state, count(*) FROM lakeflow.job_run_timeline "
+        "GROUP BY job_id, result_state ORDER BY CAST(job_id AS BIGINT), result_state NULLS FIRST",
+    )
+
+
+def test_a_star_of_unknown_columns_is_grouped_by_duckdb(
+    database: duckdb.DuckDBPyConnection,
+) -> None:
+    # given a table function, whose columns only DuckDB knows
+    query = "SELECT r.*, count(*) AS n FROM range(3) AS r GROUP BY ALL"
+
+    # when / then
+    assert sorted(run_translated(database, query)) == [(0, 1), (1, 1), (2, 1)]
+
+
+def test_a_query_sqlglot_cannot_qualify_is_left_to_duckdb(
+    database: duckdb.DuckDBPyConnection,
+) -> None:
+    # given queries sqlglot's optimizer gives up on: a position pointing at an unexpandable star,
+    # and a star of an alias no source has
+    ordered_by_position = "SELECT r.*, count(*) AS n FROM range(3) AS r GROUP BY ALL ORDER BY 1"
+    unknown_alias = "SELECT x.*, count(*) FROM system.lakeflow.jobs AS j GROUP BY ALL"
+
+    # when / then the translation stands, and DuckDB answers as it would without the rewrites
+    assert run_translated(database, ordered_by_position) == [(0, 1), (1, 1), (2, 1)]
+    with pytest.raises(duckdb.BinderException):
+        run_translated(database, unknown_alias)
+
+
+def test_timestamp_differences_sum_to_an_interval_and_cast_to_whole_seconds(
+    database: duckdb.DuckDBPyConnection,
+) -> None:
+    # given runs sliced by the hour, on odd milliseconds
+    query = """
+        SELECT run_id,
+               SUM(period_end_time - period_start_time) AS elapsed,
+               CAST(SUM(period_end_time - period_start_time) AS LONG) AS seconds,
+               CAST(SUM(period_end_time - period_start_time) AS DOUBLE) AS exact_seconds,
+               CAST(max(period_end_time) - min(period_start_time) AS INT) AS span_seconds
+        FROM system.lakeflow.job_run_timeline
+        GROUP BY ALL
+        ORDER BY CAST(run_id AS BIGINT)
+    """
+    oracle = """
+        SELECT run_id, sum(epoch_ms(period_end_time) - epoch_ms(period_start_time)) AS ms
+        FROM lakeflow.job_run_timeline GROUP BY run_id ORDER BY CAST(run_id AS BIGINT)
+    """
+
+    # when
+    result = run_translated(database, query)
+    expected = run_oracle(database, oracle)
+
+    # then the interval is the sum, and casts count seconds, the integral ones dropping the
+    # fraction (slices tile each run, so the span is the sum)
+    assert [row[0] for row in result] == [row[0] for row in expected]
+    assert [row[1] for row in result] == [dt.timedelta(milliseconds=ms) for _, ms in expected]
+    assert [row[2] for row in result] == [ms // 1000 for _, ms in expected]
+    assert [row[3] for row in result] == pytest.approx([ms / 1000 for _, ms in expected])
+    assert [row[4] for row in result] == [ms // 1000 for _, ms in expected]
+    assert any(ms % 1000 >= 500 for _, ms in expected)
+
+
+def test_a_running_total_of_timestamp_differences_is_an_interval(
+    database: duckdb.DuckDBPyConnection,
+) -> None:
+    # given each run's elapsed time so far, slice by slice
+    query = """
+        SELECT run_id, period_end_time,
+               SUM(period_end_time - period_start_time)
+                   OVER (PARTITION BY run_id ORDER BY period_end_time) AS so_far
+        FROM system.lakeflow.job_run_timeline
+        ORDER BY CAST(run_id AS BIGINT), period_end_time
+    """
+    oracle = """
+        SELECT run_id, period_end_time,
+               to_milliseconds(sum(epoch_ms(period_end_time) - epoch_ms(period_start_time))
+                   OVER (PARTITION BY run_id ORDER BY period_end_time))
+        FROM lakeflow.job_run_timeline
+        ORDER BY CAST(run_id AS BIGINT), period_end_time
+    """
+
+    # when / then
+    assert run_translated(database, query) == run_oracle(database, oracle)
+
+
+def test_a_negative_interval_casts_toward_zero(database: duckdb.DuckDBPyConnection) -> None:
+    # given
+    query = """
+        SELECT CAST(TIMESTAMP '2026-01-01 00:00:00' - TIMESTAMP '2026-01-01 00:00:30.750'
+                    AS LONG) AS backwards,
+               CAST(TIMESTAMP '2026-01-01 00:00:30.750' - TIMESTAMP '2026-01-01 00:00:00'
+                    AS DECIMAL(10, 3)) AS exact
+    """
+
+    # when / then
+    assert run_translated(database, query) == [(-30, Decimal("30.750"))]
+
+
 def test_date_add_returns_a_date(database: duckdb.DuckDBPyConnection) -> None:
     # given
     query = (
