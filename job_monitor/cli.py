@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,6 +11,9 @@ from pathlib import Path
 from job_monitor.backend.config import Settings
 
 DEFAULT_PORT = 8000
+GRACEFUL_SHUTDOWN_SECONDS = 2
+"""On SIGTERM, requests still running after this are cancelled: the service is gone within five
+seconds whatever it was doing (a Databricks App is restarted or redeployed this way)."""
 
 
 def listen_port(settings: Settings, cli_port: int) -> int:
@@ -62,11 +66,16 @@ def _serve(args: argparse.Namespace) -> int:
             # Logs are ours (configure_logging); uvicorn's access log would double every line.
             access_log=False,
             log_config=None,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )
     finally:
         if workspace is not None:
             workspace.stop()
-    return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # A cancelled request may leave an SDK call running in a worker thread until its own HTTP
+    # timeout; the interpreter would wait for it at exit. Nothing is left to do: leave now.
+    os._exit(0)
 
 
 def _export_schema(args: argparse.Namespace) -> int:

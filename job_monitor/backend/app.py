@@ -344,6 +344,7 @@ def create_app(settings: Settings) -> FastAPI:
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens,
         max_fields=settings.max_fields,
+        max_jobs_api_calls=settings.max_jobs_api_calls,
         max_page_size=settings.max_page_size,
     )
     graphql = JobMonitorGraphQLRouter(

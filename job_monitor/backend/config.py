@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     # Fields a document selects once its fragments are expanded (each spread counts again).
     max_fields: int = Field(default=2000, ge=10, le=1_000_000)
     max_page_size: int = Field(default=100, ge=1, le=1000)
+    # Upstream work one request may cause: Jobs API calls (a run's message or attempt outside the
+    # active runs, a failed task's error text: one each) and SQL statements (cache loads it starts).
+    max_jobs_api_calls: int = Field(default=100, ge=1, le=10_000)
+    max_statements: int = Field(default=30, ge=1, le=1000)
     max_body_bytes: int = Field(default=100_000, ge=1000)
 
     log_level: str = "INFO"

@@ -20,25 +20,28 @@ import logging
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from databricks.sdk import WorkspaceClient, useragent
+import requests
+from databricks.sdk import WorkspaceClient, oauth, useragent
 from databricks.sdk.core import Config
 from databricks.sdk.credentials_provider import (
     CredentialsProvider,
     CredentialsStrategy,
     DefaultCredentials,
+    OAuthCredentialsProvider,
 )
 
 from job_monitor import __version__
 from job_monitor.backend.config import Settings
 from job_monitor.backend.data.cache import SingleFlight
 from job_monitor.backend.data.offload import call_sdk
-from job_monitor.backend.data.sdk_errors import describe_failure
+from job_monitor.backend.data.sdk_errors import TokenRequestError, unavailable
 from job_monitor.backend.domain.errors import (
     MissingUserTokenError,
     Upstream,
-    UpstreamProblem,
     UpstreamUnavailableError,
 )
 
@@ -75,6 +78,76 @@ class ForwardRequestId(CredentialsStrategy):
             return _with_request_id(dict(provider()))
 
         return headers
+
+
+@dataclass
+class _ClientCredentials(oauth.ClientCredentials):
+    """The SDK's client-credentials token source, with the token call bounded by a timeout and a
+    refusal raised as `TokenRequestError` carrying the endpoint's status (the SDK raises a
+    ValueError of the endpoint's text, which the service could only show as an internal error)."""
+
+    timeout_seconds: float = 60.0
+
+    def refresh(self) -> oauth.Token:
+        params = {"grant_type": "client_credentials"}
+        if self.scopes:
+            params["scope"] = self.scopes
+        if self.authorization_details:
+            params["authorization_details"] = self.authorization_details
+        response = requests.post(
+            self.token_url,
+            params,
+            auth=requests.auth.HTTPBasicAuth(self.client_id, self.client_secret),
+            timeout=self.timeout_seconds,
+        )
+        if not response.ok:
+            # The endpoint's text stays out of the error: it is not ours to pass on.
+            raise TokenRequestError(
+                f"the OAuth token endpoint answered HTTP {response.status_code}", response=response
+            )
+        try:
+            body = response.json()
+            return oauth.Token(
+                access_token=body["access_token"],
+                token_type=body["token_type"],
+                expiry=datetime.now() + timedelta(seconds=int(body["expires_in"])),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise requests.exceptions.InvalidJSONError(
+                "the OAuth token endpoint answered no token"
+            ) from exc
+
+
+class ServicePrincipalOAuth(CredentialsStrategy):
+    """OAuth client credentials (`oauth-m2m`) of the app's service principal, as the SDK's own
+    strategy does them, through `_ClientCredentials`."""
+
+    def __init__(self, timeout_seconds: float) -> None:
+        self._timeout_seconds = timeout_seconds
+
+    def auth_type(self) -> str:
+        return "oauth-m2m"
+
+    def __call__(self, cfg: Config) -> CredentialsProvider:
+        oidc = cfg.databricks_oidc_endpoints
+        if oidc is None or not cfg.client_id or not cfg.client_secret:
+            raise ValueError("needs the workspace's OIDC endpoints, a client id and a secret")
+        source = _ClientCredentials(
+            client_id=cfg.client_id,
+            client_secret=cfg.client_secret,
+            token_url=oidc.token_endpoint,
+            scopes=cfg.get_scopes_as_string(),
+            use_header=True,
+            disable_async=cfg.disable_async_token_refresh,
+            authorization_details=cfg.authorization_details,
+            timeout_seconds=self._timeout_seconds,
+        )
+
+        def headers() -> dict[str, str]:
+            token = source.token()
+            return {"Authorization": f"{token.token_type} {token.access_token}"}
+
+        return OAuthCredentialsProvider(headers, source.token)
 
 
 class UserTokenCredentials(CredentialsStrategy):
@@ -115,7 +188,7 @@ def build_sp_client(settings: Settings) -> WorkspaceClient:
     secret = settings.client_secret.get_secret_value() if settings.client_secret else None
     config = _config(
         settings,
-        ForwardRequestId(DefaultCredentials()),
+        ForwardRequestId(ServicePrincipalOAuth(settings.http_timeout_seconds)),
         client_id=settings.client_id,
         client_secret=secret,
         # Explicit, so a stray DATABRICKS_TOKEN in the environment cannot make it ambiguous.
@@ -147,7 +220,7 @@ class LazyClient:
         self._client: WorkspaceClient | None = None
         self._building = SingleFlight[str, WorkspaceClient](f"{name} client")
         self._failed_at: float | None = None
-        self._failure = ""
+        self._failure: UpstreamUnavailableError | None = None
 
     @property
     def ready(self) -> bool:
@@ -165,15 +238,27 @@ class LazyClient:
         return await self._building.run(self._name, self._build_once)
 
     def _unavailable(self) -> UpstreamUnavailableError:
-        return UpstreamUnavailableError(Upstream.WORKSPACE, UpstreamProblem.FAILING, self._failure)
+        failure = self._failure
+        assert failure is not None
+        # A new error each time: one instance raised again and again would grow its traceback.
+        return UpstreamUnavailableError(
+            failure.service,
+            failure.problem,
+            failure.detail,
+            upstream_status=failure.upstream_status,
+        )
 
     async def _build_once(self) -> WorkspaceClient:
         try:
             client = await call_sdk(self._build)
         except Exception as exc:
+            # Whatever stops the build (no metadata, no OIDC endpoints, a refused token) is the
+            # workspace failing; the mapper says how, and with which status.
             self._failed_at = time.monotonic()
-            self._failure = f"cannot build the {self._name} client: {describe_failure(exc)}"
-            logger.warning("%s", self._failure)
+            self._failure = unavailable(
+                Upstream.WORKSPACE, exc, f"cannot build the {self._name} client"
+            )
+            logger.warning("%s", self._failure.detail)
             raise self._unavailable() from exc
         logger.info("%s client ready", self._name)
         self._client = client

@@ -70,6 +70,52 @@ describe('readGraphQLResponse', () => {
     expect(error.status).toBe(502);
   });
 
+  describe('partial answers', () => {
+    const upstream = {
+      message: 'The Databricks Jobs API is failing; try again shortly.',
+      path: ['overview', 'activeNow'],
+      extensions: { code: 'UPSTREAM_FAILING' },
+    };
+    const data = { overview: { runs: 12, activeNow: null } };
+
+    it('returns the data when the page takes partial answers and every error is a typed field error', () => {
+      // given an overview whose live count failed alone, with a typed error at its path
+      const body = { data, errors: [upstream] };
+
+      // when a page that takes partial answers reads it
+      const read = readGraphQLResponse(200, body, 'req-3', true);
+
+      // then it gets the data, the failed field null
+      expect(read).toEqual(data);
+    });
+
+    it('still fails a page that does not take partial answers', () => {
+      const body = { data, errors: [upstream] };
+
+      expect(failure(() => readGraphQLResponse(200, body, 'req-4')).message).toBe(upstream.message);
+    });
+
+    it('still fails on a masked error or an error without a path', () => {
+      // given partial data with a masked error, and with a typed error of no field
+      const masked = {
+        message: 'Unexpected error.',
+        path: ['overview', 'activeNow'],
+        extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'abc' },
+      };
+      const documentError = { message: 'Too deep.', extensions: { code: 'MAX_DEPTH_EXCEEDED' } };
+
+      // then neither is taken as a partial answer
+      expect(
+        failure(() => readGraphQLResponse(200, { data, errors: [upstream, masked] }, null, true))
+          .requestId,
+      ).toBe('abc');
+      expect(
+        failure(() => readGraphQLResponse(200, { data, errors: [documentError] }, null, true))
+          .message,
+      ).toBe('Too deep.');
+    });
+  });
+
   it('fails when a response has neither data nor errors', () => {
     expect(failure(() => readGraphQLResponse(200, {}, null)).message).toBe(
       'The service sent no data.',

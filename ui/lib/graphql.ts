@@ -39,14 +39,27 @@ function requestIdOf(error: unknown): string | null {
   return typeof id === 'string' ? id : null;
 }
 
+/** The code the service gives unexpected (masked) errors. */
+const INTERNAL_ERROR_CODE = 'INTERNAL_SERVER_ERROR';
+
+/** An expected failure of one field: it has a path, and a code other than the masked one. */
+function isTypedFieldError(error: unknown): boolean {
+  if (!isRecord(error) || !Array.isArray(error.path) || !isRecord(error.extensions)) return false;
+  const code = error.extensions.code;
+  return typeof code === 'string' && code !== INTERNAL_ERROR_CODE;
+}
+
 /**
  * The `data` of a GraphQL-over-HTTP response, or a `GraphQLRequestError` saying why there is none.
- * Any error fails the whole request: the pages ask for what they show, so a partial answer is not one.
+ * Any error fails the whole request: the pages ask for what they show, so a partial answer is not one
+ * — unless the page takes `partial` answers: then data whose only errors are typed field errors comes
+ * back, those fields null (the schema makes them nullable, so their types say so).
  */
 export function readGraphQLResponse(
   status: number,
   body: unknown,
   requestIdHeader: string | null,
+  partial = false,
 ): Record<string, unknown> {
   if (!isRecord(body)) {
     throw new GraphQLRequestError(
@@ -56,6 +69,9 @@ export function readGraphQLResponse(
     );
   }
   const errors = Array.isArray(body.errors) ? (body.errors as unknown[]) : [];
+  if (partial && isRecord(body.data) && errors.every(isTypedFieldError)) {
+    return body.data;
+  }
   if (errors.length > 0) {
     const messages = errors.map((e) =>
       isRecord(e) && typeof e.message === 'string' ? e.message : 'Unknown error',
@@ -73,12 +89,14 @@ export interface ExecuteOptions {
   /** Sent as `X-Forwarded-Access-Token`; only the local user chooser sets it. */
   accessToken: string | null;
   signal?: AbortSignal;
+  /** Take an answer whose only errors are typed field errors (those fields are null). */
+  partial?: boolean;
 }
 
 export async function executeGraphQL<TResult, TVariables>(
   document: TypedQuery<TResult, TVariables>,
   variables: TVariables,
-  { accessToken, signal }: ExecuteOptions,
+  { accessToken, signal, partial = false }: ExecuteOptions,
 ): Promise<TResult> {
   const query = document.toString();
   const headers: Record<string, string> = {
@@ -100,7 +118,12 @@ export async function executeGraphQL<TResult, TVariables>(
     throw new GraphQLRequestError('Could not reach the Job Monitor service.', 0, null);
   }
   const body: unknown = await response.json().catch(() => null);
-  const data = readGraphQLResponse(response.status, body, response.headers.get('X-Request-Id'));
+  const data = readGraphQLResponse(
+    response.status,
+    body,
+    response.headers.get('X-Request-Id'),
+    partial,
+  );
   // The shape is the generated document's: the server validated the query against the same schema.
   return data as TResult;
 }

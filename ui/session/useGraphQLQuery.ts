@@ -9,6 +9,8 @@ interface QueryOptions<TResult> {
   refetchInterval?: number | ((data: TResult | undefined) => number | false);
   /** Keep showing the previous answer while another page loads (never another user's). */
   keepPreviousData?: boolean;
+  /** Show an answer whose only errors are typed field errors, those fields null (see `readGraphQLResponse`). */
+  partial?: boolean;
 }
 
 /**
@@ -18,7 +20,7 @@ interface QueryOptions<TResult> {
 export function useGraphQLQuery<TResult, TVariables>(
   document: TypedQuery<TResult, TVariables>,
   variables: TVariables,
-  { refetchInterval, keepPreviousData = false }: QueryOptions<TResult> = {},
+  { refetchInterval, keepPreviousData = false, partial = false }: QueryOptions<TResult> = {},
 ): UseQueryResult<TResult> {
   const localUser = useLocalUser();
   return useQuery({
@@ -27,6 +29,7 @@ export function useGraphQLQuery<TResult, TVariables>(
       executeGraphQL(document, variables, {
         accessToken: localUser === null ? null : localUserToken(localUser),
         signal,
+        partial,
       }),
     refetchInterval:
       typeof refetchInterval === 'function'

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar, cast
 
+from job_monitor.backend.data.budget import spent_in_a_load
 from job_monitor.backend.data.reads import record_read, record_untracked, without_log
 
 T = TypeVar("T")
@@ -36,6 +37,8 @@ class SingleFlight(Generic[K, T]):
 
     The load runs in a task of its own, so a caller that gives up (a client disconnect, a deadline)
     does not cancel it for the others, and its outcome is marked as seen even when nobody waits.
+    It is shared work: no request's read log or budget follows it into its task, and a caller
+    that sees it fail may not reuse the answer it gives meanwhile.
     """
 
     def __init__(self, name: str) -> None:
@@ -68,9 +71,16 @@ class SingleFlight(Generic[K, T]):
 
     async def run(self, key: K, load: Callable[[], Awaitable[T]]) -> T:
         task, _ = self.start(key, load)
-        return await asyncio.shield(task)
+        try:
+            return await asyncio.shield(task)
+        except Exception:
+            # The answer given now (a typed failure) is not one to reuse once the load recovers.
+            record_untracked()
+            raise
 
     async def _run(self, key: K, load: Callable[[], Awaitable[T]]) -> T:
+        without_log()
+        spent_in_a_load()
         try:
             return await load()
         finally:
@@ -139,8 +149,16 @@ class TtlCache:
         self._latest.clear()
 
     async def get_or_load(
-        self, key: Hashable, load: Callable[[], Awaitable[T]], *, family: Hashable | None = None
+        self,
+        key: Hashable,
+        load: Callable[[], Awaitable[T]],
+        *,
+        family: Hashable | None = None,
+        charge: Callable[[], None] | None = None,
     ) -> T:
+        """The value of `key`, fresh, stale while it refreshes, or loaded now. `charge` is called
+        in the caller's context before a load the caller starts (a request's budget); a load
+        refreshing a stale value behind the answer is not charged to anyone."""
         entry = self._entries.get(key)
         now = self._clock()
         if entry is not None:
@@ -162,6 +180,8 @@ class TtlCache:
             self.stats.joined += 1
         else:
             self.stats.misses += 1
+            if charge is not None:
+                charge()
         value = await self._loads.run(key, lambda: self._load(key, load, family))
         loaded = self._entries.get(key)
         if loaded is not None and loaded.value is value:
@@ -192,7 +212,6 @@ class TtlCache:
     async def _load(
         self, key: Hashable, load: Callable[[], Awaitable[T]], family: Hashable | None
     ) -> T:
-        without_log()
         value = await load()
         if self._ttl > 0:
             self._entries[key] = _Entry(value, self._clock(), family)

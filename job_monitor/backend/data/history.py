@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+from job_monitor.backend.data.budget import spend_statements
 from job_monitor.backend.data.cache import TtlCache
 from job_monitor.backend.data.warehouse import (
     NULL_BIGINT,
@@ -393,7 +394,9 @@ class History:
         if rolling:
             fixed = {key: value for key, value in scoped.items() if key not in rolling}
             family = query_key(scope, f"{name}{variant}", fixed)
-        return await self._cache.get_or_load(query_key(scope, name, scoped), load, family=family)
+        return await self._cache.get_or_load(
+            query_key(scope, name, scoped), load, family=family, charge=lambda: spend_statements(1)
+        )
 
     def _scoped(self, params: Mapping[str, QueryParam]) -> dict[str, QueryParam]:
         # Every query filters on the workspace: the lakeflow tables hold the whole region.
@@ -438,7 +441,7 @@ class History:
             return _catalog(jobs, tasks)
 
         key = query_key(self._warehouse.scope, "jobs_catalog+job_tasks", scoped)
-        return await self._cache.get_or_load(key, load)
+        return await self._cache.get_or_load(key, load, charge=lambda: spend_statements(2))
 
     # health
 

@@ -16,9 +16,11 @@ from collections.abc import (
     Awaitable,
     Callable,
     Iterable,
+    Iterator,
     Mapping,
     Sequence,
 )
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -27,9 +29,11 @@ import anyio
 import orjson
 from databricks.sdk import WorkspaceClient
 
+from job_monitor.backend.data.budget import spend_jobs_api_call
 from job_monitor.backend.data.offload import call_sdk
 from job_monitor.backend.data.sdk_errors import upstream_errors
 from job_monitor.backend.domain.errors import (
+    JobMonitorError,
     NotFoundError,
     Upstream,
     UpstreamProblem,
@@ -46,6 +50,7 @@ from job_monitor.backend.domain.runs import (
     is_active,
     state_from_jobs_api,
 )
+from job_monitor.backend.domain.service_health import RecentOutcomes
 
 Json = Mapping[str, object]
 
@@ -98,9 +103,25 @@ class JobsApi:
     One per process (built in the lifespan): the active runs are cached here for every viewer.
     """
 
-    def __init__(self, sp_client: SpClient) -> None:
-        """`sp_client`: the service principal's client, or how to get it (`clients.sp.get`)."""
+    def __init__(self, sp_client: SpClient, *, outcomes: RecentOutcomes | None = None) -> None:
+        """`sp_client`: the service principal's client, or how to get it (`clients.sp.get`);
+        `outcomes`: where each call's outcome is recorded (for `health`)."""
         self._sp_client = sp_client
+        self._outcomes = outcomes if outcomes is not None else RecentOutcomes()
+
+    @contextmanager
+    def _recorded(self) -> Iterator[None]:
+        """Records the outcome of the call inside: a missing job or run is an answer, a typed
+        upstream failure is a failure, a request over its budget made no call."""
+        try:
+            yield
+        except NotFoundError:
+            self._outcomes.record(True)
+            raise
+        except UpstreamUnavailableError:
+            self._outcomes.record(False)
+            raise
+        self._outcomes.record(True)
 
     async def list_jobs(self) -> tuple[JobListing, ...]:
         """Every job the service principal can view (all pages)."""
@@ -117,7 +138,7 @@ class JobsApi:
 
     async def job_access(self, job_id: int) -> tuple[JobAccess, ...]:
         """The job's access control list, inherited entries (e.g. admins) included."""
-        with upstream_errors(Upstream.JOBS_API, NotFoundError("job", job_id)):
+        with self._recorded(), upstream_errors(Upstream.JOBS_API, NotFoundError("job", job_id)):
             raw = await self._get(f"/api/2.0/permissions/jobs/{job_id}", {})
         entries: list[JobAccess] = []
         for entry in _objects(raw, "access_control_list"):
@@ -177,7 +198,8 @@ class JobsApi:
         async def fetch(task_run_id: int) -> None:
             async with limiter:
                 try:
-                    with upstream_errors(Upstream.JOBS_API, NotFoundError("task run", task_run_id)):
+                    missing = NotFoundError("task run", task_run_id)
+                    with self._recorded(), upstream_errors(Upstream.JOBS_API, missing):
                         raw = await self._get(
                             "/api/2.2/jobs/runs/get-output", {"run_id": task_run_id}
                         )
@@ -191,12 +213,13 @@ class JobsApi:
             async with anyio.create_task_group() as tg:
                 for task_run_id in ids:
                     tg.start_soon(fetch, task_run_id)
-        except* UpstreamUnavailableError as group:
+        except* JobMonitorError as group:
             # The first failure cancelled the others; callers expect the typed error, not a group.
             raise group.exceptions[0] from None
         return messages
 
     async def _get(self, path: str, query: Mapping[str, object]) -> Json:
+        spend_jobs_api_call()
         ws = (
             self._sp_client
             if isinstance(self._sp_client, WorkspaceClient)
@@ -221,7 +244,7 @@ class JobsApi:
         token: str | None = None
         for _ in range(max_pages):
             paged = {**query, "page_token": token} if token else dict(query)
-            with upstream_errors(Upstream.JOBS_API, missing):
+            with self._recorded(), upstream_errors(Upstream.JOBS_API, missing):
                 page = await self._get(path, paged)
             yield page
             token = _str(page, "next_page_token")

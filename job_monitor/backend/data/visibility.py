@@ -174,6 +174,7 @@ class JobAclIndex:
         self._acls: dict[int, _JobAcl] = {}
         self._refreshed_at: float | None = None
         self._failed_at: float | None = None
+        self._failure: UpstreamUnavailableError | None = None
         self._refreshes = SingleFlight[str, RefreshReport]("job ACL index refresh")
         # Set once the first listing is known (or failed): what unrestricted viewers wait for.
         self._listing_settled = asyncio.Event()
@@ -238,7 +239,9 @@ class JobAclIndex:
                 await asyncio.wait({task}, timeout=self._wait_seconds)
         listed = self._listed if self._listed is not None else frozenset()
         if self._listed is None and not unrestricted and self._failed_at is not None:
-            raise UpstreamUnavailableError(
+            record_untracked()
+            # The failure itself (a refused service principal says so, with its status).
+            raise self._failure or UpstreamUnavailableError(
                 Upstream.JOBS_API, UpstreamProblem.FAILING, "the job ACL index could not be built"
             )
         complete = self.complete
@@ -287,6 +290,7 @@ class JobAclIndex:
             return await self._refresh_once()
         except UpstreamUnavailableError as err:
             self._failed_at = self._clock()
+            self._failure = err
             log.warning("job ACL index refresh failed: %s", err)
             raise
         except Exception:
@@ -344,6 +348,7 @@ class JobAclIndex:
         self._publish(listed)
         self._refreshed_at = started
         self._failed_at = None
+        self._failure = None
         report = RefreshReport(
             listed=len(listed),
             fetched=len(due),

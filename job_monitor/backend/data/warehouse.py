@@ -47,6 +47,7 @@ from job_monitor.backend.domain.errors import (
     WarehouseQueryFailedError,
     WarehouseUnavailableError,
 )
+from job_monitor.backend.domain.service_health import RecentOutcomes
 
 logger = logging.getLogger(__name__)
 
@@ -439,8 +440,11 @@ class Warehouse:
         settings: WarehouseSettings | None = None,
         *,
         scope: str = "service-principal",
+        outcomes: RecentOutcomes | None = None,
     ) -> None:
+        """`outcomes`: where each statement's outcome is recorded (for `health`)."""
         self._client_source = client
+        self._outcomes = outcomes if outcomes is not None else RecentOutcomes()
         self._warehouse_id = warehouse_id
         self._settings = settings or WarehouseSettings()
         self._scope = scope
@@ -466,6 +470,10 @@ class Warehouse:
         try:
             rows = await self._run(query, parameters, started)
         except JobMonitorError as error:
+            # A statement the warehouse failed, or no answer: a failure. A stopped or starting
+            # warehouse is not (the warehouse's own check reports its state).
+            if isinstance(error, WarehouseQueryFailedError | UpstreamUnavailableError):
+                self._outcomes.record(False)
             logger.warning(
                 "query %s failed after %.0f ms: %s",
                 name,
@@ -473,6 +481,7 @@ class Warehouse:
                 getattr(error, "detail", None) or error.message,
             )
             raise
+        self._outcomes.record(True)
         logger.debug(
             "query %s: %d rows in %.0f ms", name, len(rows), (time.monotonic() - started) * 1000
         )

@@ -126,17 +126,27 @@ _UPSTREAM_MESSAGES = {
 class UpstreamUnavailableError(JobMonitorError):
     """Databricks throttled, failed or did not answer, after the SDK's own retries.
 
-    `detail` says what happened, for the log and the health checks (never a token); the message is
-    one of three sentences of ours.
+    `detail` says what happened, for the log only (never a token, never to a client); the message
+    is one of three sentences of ours. `upstream_status` is the HTTP status Databricks answered
+    (401 for a service principal secret the workspace refuses, 503 …); None when no answer came (a
+    timeout, a workspace that cannot be reached).
     """
 
     code = "UPSTREAM_UNAVAILABLE"
 
-    def __init__(self, service: Upstream, problem: UpstreamProblem, detail: str = "") -> None:
+    def __init__(
+        self,
+        service: Upstream,
+        problem: UpstreamProblem,
+        detail: str = "",
+        *,
+        upstream_status: int | None = None,
+    ) -> None:
         super().__init__(_UPSTREAM_MESSAGES[problem].format(service=service.value))
         self.service = service
         self.problem = problem
         self.detail = detail
+        self.upstream_status = upstream_status
 
 
 class StatementTimeoutError(UpstreamUnavailableError):

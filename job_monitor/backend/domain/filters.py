@@ -92,11 +92,26 @@ _LIKE_PARTS = {
 }
 
 
-def _utc(value: datetime | None) -> datetime | None:
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(9000, 1, 1, tzinfo=UTC)
+"""Times a filter accepts: windows reach back from them, so year 1 or 9999 would overflow."""
+
+
+def _utc(field: str, value: datetime | None) -> datetime | None:
     # The API's times are UTC: a time without an offset is read as UTC.
     if value is None:
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        moment = None
+    if moment is None or not EARLIEST_TIME <= moment < LATEST_TIME:
+        raise InvalidFilterError(
+            field,
+            f"{value.isoformat()} is outside the times the API accepts "
+            f"({EARLIEST_TIME.date()} to {LATEST_TIME.date()}, UTC)",
+        )
+    return moment
 
 
 def _check_duration(name: str, value: float | None) -> None:
@@ -158,7 +173,8 @@ class RunFilter:
                     f"up to {TERMINATION_CODE_MAX_LENGTH} letters, digits and underscores, such as "
                     "RUN_EXECUTION_ERROR",
                 )
-        after, before = _utc(self.started_after), _utc(self.started_before)
+        after = _utc("startedAfter", self.started_after)
+        before = _utc("startedBefore", self.started_before)
         if after is not None and before is not None and after >= before:
             raise InvalidFilterError(
                 "startedAfter",

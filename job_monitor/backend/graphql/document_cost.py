@@ -11,7 +11,12 @@ the measure takes time linear in the document's size:
 - `depth`: the deepest nesting of fields that have a selection set, fragments expanded (a leaf field
   adds nothing, as in `QueryDepthLimiter`; introspection fields such as `__schema` are not counted,
   so GraphiQL's own schema query, nine `ofType` levels deep, passes);
-- `aliases`: aliased fields once fragments are expanded.
+- `aliases`: aliased fields once fragments are expanded;
+- `run_details`: Jobs API calls the document asks for at most, known before it runs: a run's
+  `message` or `attempt` (outside the active runs) costs a `runs/get` per run, so each selection
+  of them counts once, times the page sizes (`first`; a variable counts as the largest page) of the
+  lists around it. Active runs carry their message, so nothing under `activeRuns` counts. Error
+  text of failed tasks is not counted: how many tasks failed is known only once it runs.
 
 Counts that multiply saturate at `SATURATED` (2^53 - 1, the largest integer a JavaScript client
 reads exactly), so a count of 3^24 costs no more time than a count of 3. A fragment that spreads
@@ -33,11 +38,18 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     InlineFragmentNode,
+    IntValueNode,
     OperationDefinitionNode,
     SelectionNode,
 )
 
 SATURATED = 2**53 - 1
+
+
+RUN_DETAIL_FIELDS = frozenset({"message", "attempt"})
+FREE_RUN_DETAILS = frozenset({"activeRuns"})
+DEFAULT_PAGE = 20
+"""The page size of a list asked for without `first` (as `pagination.DEFAULT_PAGE_SIZE`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +59,27 @@ class DocumentCost:
     fields: int
     depth: int
     aliases: int
+    run_details: int = 0
 
 
 _NOTHING = DocumentCost(fields=0, depth=0, aliases=0)
+
+
+def _multiply(left: int, right: int) -> int:
+    return min(left * right, SATURATED)
+
+
+def _page_size(node: FieldNode, largest_page: int) -> int:
+    """How many items a field's list holds at most: its `first`, else the default page."""
+    for argument in node.arguments or ():
+        if argument.name.value == "first":
+            if isinstance(argument.value, IntValueNode):
+                return max(0, min(int(argument.value.value), SATURATED))
+            return largest_page
+    return DEFAULT_PAGE if node.name.value in PAGED_FIELDS else 1
+
+
+PAGED_FIELDS = frozenset({"jobs", "jobRuns", "runs"})
 
 
 def _add(left: int, right: int) -> int:
@@ -71,6 +101,8 @@ class _Frame:
     fields: int = 0
     depth: int = 0
     aliases: int = 0
+    run_details: int = 0
+    asks_run_detail: bool = False
     waiting_on: SelectionNode | None = None
 
     def add(self, cost: DocumentCost, *, own_fields: int = 0, own_aliases: int = 0) -> None:
@@ -78,13 +110,18 @@ class _Frame:
         self.aliases = _add(self.aliases, _add(cost.aliases, own_aliases))
 
     def total(self) -> DocumentCost:
-        return DocumentCost(fields=self.fields, depth=self.depth, aliases=self.aliases)
+        # `message` and `attempt` of one run come from the same call.
+        run_details = _add(self.run_details, 1 if self.asks_run_detail else 0)
+        return DocumentCost(
+            fields=self.fields, depth=self.depth, aliases=self.aliases, run_details=run_details
+        )
 
 
 class _Measure:
     """One document's fragments, each costed at most once."""
 
-    def __init__(self, document: DocumentNode) -> None:
+    def __init__(self, document: DocumentNode, largest_page: int) -> None:
+        self._largest_page = largest_page
         self._fragments: dict[str, FragmentDefinitionNode] = {}
         for definition in document.definitions:
             if isinstance(definition, FragmentDefinitionNode):
@@ -152,22 +189,31 @@ class _Measure:
             frame.add(nested, own_fields=1, own_aliases=1 if owner.alias else 0)
             if owner.selection_set is not None and not _is_introspection(owner):
                 frame.depth = max(frame.depth, nested.depth + 1)
+            name = owner.name.value
+            if owner.selection_set is None and name in RUN_DETAIL_FIELDS:
+                frame.asks_run_detail = True
+            elif name not in FREE_RUN_DETAILS:
+                calls = _multiply(nested.run_details, _page_size(owner, self._largest_page))
+                frame.run_details = _add(frame.run_details, calls)
         else:
             frame.add(nested)
             frame.depth = max(frame.depth, nested.depth)
+            frame.run_details = _add(frame.run_details, nested.run_details)
 
 
-def measure_document(document: DocumentNode) -> DocumentCost:
-    """The cost of every operation in `document`: fields and aliases summed, the deepest depth.
+def measure_document(document: DocumentNode, largest_page: int = 100) -> DocumentCost:
+    """The cost of every operation in `document`: fields, aliases and Jobs API calls summed, the
+    deepest depth. `largest_page` is what a `first` given by a variable may be.
 
     Only one operation runs, but validation reads them all, so all of them count.
     """
-    measure = _Measure(document)
-    fields = depth = aliases = 0
+    measure = _Measure(document, largest_page)
+    fields = depth = aliases = run_details = 0
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode):
             cost = measure.selection_set(definition.selection_set.selections)
             fields = _add(fields, cost.fields)
             aliases = _add(aliases, cost.aliases)
+            run_details = _add(run_details, cost.run_details)
             depth = max(depth, cost.depth)
-    return DocumentCost(fields=fields, depth=depth, aliases=aliases)
+    return DocumentCost(fields=fields, depth=depth, aliases=aliases, run_details=run_details)

@@ -98,6 +98,13 @@ class WarehouseQueryFailed(Error):  # noqa: N818 (GraphQL type name fixed by the
 class UpstreamUnavailable(Error):  # noqa: N818 (GraphQL type name fixed by the API contract)
     service: str = strawberry.field(description="Which Databricks service did not answer.")
     problem: UpstreamProblem = strawberry.field(description="How it failed.")
+    upstream_status: int | None = strawberry.field(
+        description=(
+            "The HTTP status Databricks answered with (401: the app's service principal was "
+            "refused, 429: throttled, 503: unavailable …); null when no answer came (a timeout, "
+            "a workspace that cannot be reached)."
+        )
+    )
 
 
 ExpectedError = (
@@ -151,6 +158,7 @@ def upstream_unavailable(exc: UpstreamUnavailableError) -> UpstreamUnavailable:
         code=f"UPSTREAM_{exc.problem.value}",
         service=exc.service.value,
         problem=exc.problem,
+        upstream_status=exc.upstream_status,
     )
 
 

@@ -71,6 +71,7 @@ class GraphQLLimits:
     max_tokens: int = 4000
     max_fields: int = 2000
     max_page_size: int = 100
+    max_jobs_api_calls: int = 100
     cache_size: int = 256
 
     def refusal(self, cost: DocumentCost) -> DocumentLimitExceededError | None:
@@ -90,6 +91,15 @@ class GraphQLLimits:
                 "MAX_FIELDS_EXCEEDED",
                 limit=self.max_fields,
                 measured=cost.fields,
+            )
+        if cost.run_details > self.max_jobs_api_calls:
+            return DocumentLimitExceededError(
+                f"The document asks for the message or attempt of up to {cost.run_details} runs, "
+                f"a Jobs API call each; a request may make {self.max_jobs_api_calls}. Ask for "
+                "fewer runs (smaller `first`) or leave out message and attempt.",
+                "LIMIT_EXCEEDED",
+                limit=self.max_jobs_api_calls,
+                measured=cost.run_details,
             )
         if cost.aliases > self.max_aliases:
             return DocumentLimitExceededError(
@@ -121,7 +131,9 @@ def too_many_tokens(max_tokens: int) -> DocumentLimitExceededError:
     )
 
 
-def parse_and_measure(query: str, max_tokens: int) -> tuple[DocumentNode, DocumentCost]:
+def parse_and_measure(
+    query: str, max_tokens: int, largest_page: int = 100
+) -> tuple[DocumentNode, DocumentCost]:
     """The document and its cost; a document over `max_tokens` (comments count) is refused by
     the parser as soon as it reads one token too many."""
     try:
@@ -130,7 +142,7 @@ def parse_and_measure(query: str, max_tokens: int) -> tuple[DocumentNode, Docume
         if f"Document contains more than {max_tokens} tokens." in error.message:
             raise too_many_tokens(max_tokens) from None
         raise
-    return document, measure_document(document)
+    return document, measure_document(document, largest_page)
 
 
 K = TypeVar("K", bound=Hashable)
@@ -207,7 +219,12 @@ async def parse_document(query: str, limits: GraphQLLimits) -> Parsed:
     when it does not parse. For any code that needs the document before the extensions run, so
     that it is parsed once and never on the event loop when long."""
     return await _parsed_documents(limits.cache_size).get_or_compute(
-        (query, limits.max_tokens), _is_short(query), parse_and_measure, query, limits.max_tokens
+        (query, limits.max_tokens),
+        _is_short(query),
+        parse_and_measure,
+        query,
+        limits.max_tokens,
+        limits.max_page_size,
     )
 
 
@@ -228,7 +245,7 @@ class DocumentCostLimiter(SchemaExtension):
             document, cost = await parse_document(context.query, self.limits)
         elif context.graphql_document is not None:  # given by another extension
             document = context.graphql_document
-            cost = measure_document(document)
+            cost = measure_document(document, self.limits.max_page_size)
         else:  # no document at all: Strawberry reports it
             yield
             return
@@ -268,9 +285,10 @@ class ValidationOffTheEventLoop(SchemaExtension):
 
 def is_unexpected(error: GraphQLError) -> bool:
     """Mask errors raised by our own code or libraries; keep syntax, validation and limit errors
-    (graphql-core raises those without an original error) and our `PublicError`s."""
+    (graphql-core raises those without an original error, or, for a variable that cannot be
+    coerced to its type, with the coercion's own GraphQLError) and our `PublicError`s."""
     original = error.original_error
-    return original is not None and not isinstance(original, PublicError)
+    return original is not None and not isinstance(original, GraphQLError)
 
 
 class MaskUnexpectedErrors(MaskErrors):

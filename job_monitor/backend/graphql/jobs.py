@@ -212,7 +212,7 @@ class JobHealth:
         if self.summary.last_run is None:
             return None
         run = await nested(info.context.loaders.run_by_id.load(self.summary.last_run.run_id))
-        return JobRun(record=run) if run is not None else None
+        return JobRun.of(run) if run is not None else None
 
 
 @strawberry.type(description="A Lakeflow job the viewer may see.")
@@ -437,7 +437,7 @@ async def _node(session: Session, global_id: str) -> relay.Node | None:
             return await _job(session, parsed.node_id)
         if parsed.type_name == "JobRun":
             run_id = parse_id(parsed.node_id, "id")
-            return JobRun(record=await run_service.get_run(session, run_id))
+            return JobRun.of(await run_service.get_run(session, run_id))
     except (NotFoundError, InvalidFilterError):
         return None
     return None

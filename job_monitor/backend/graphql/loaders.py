@@ -6,7 +6,8 @@ answer), so a request issues a bounded number of statements whatever its page si
 
 * `health_by_job` — (job id, window) → health: one roll-up per window in the batch;
 * `job_by_id` — a run's job, from the cached job catalog;
-* `run_by_id` — a health's last run, one `runs_by_id` statement per batch;
+* `run_by_id` — a health's last run, one `runs_by_id` statement per batch (while the Jobs API
+  cannot be read, a run the history does not hold fails alone with its error);
 * `latest_runs_by_job` — (run filter, page size, job id) → the first page of the job's runs
   (`Job.runs` without a cursor), one statement per filter and page size in the batch;
 * `tasks_by_run` — (run id, job id) → tasks, one `task_runs` statement per batch;
@@ -23,9 +24,10 @@ from strawberry.dataloader import DataLoader
 from job_monitor.backend.domain.filters import RunFilter
 from job_monitor.backend.domain.health import HealthSummary
 from job_monitor.backend.domain.jobs import JobDefinition
-from job_monitor.backend.domain.runs import RunPage, RunRecord, TaskRunRecord
+from job_monitor.backend.domain.runs import RunRecord, TaskRunRecord
 from job_monitor.backend.domain.windows import Window
 from job_monitor.backend.services import jobs, runs
+from job_monitor.backend.services.runs import KnownRun, RunList
 from job_monitor.backend.services.session import Session
 
 HealthKey = tuple[int, Window]
@@ -41,8 +43,8 @@ class Loaders:
         self.session = session
         self.health_by_job = DataLoader[HealthKey, HealthSummary](self._health)
         self.job_by_id = DataLoader[int, JobDefinition | None](self._jobs)
-        self.run_by_id = DataLoader[int, RunRecord | None](self._runs)
-        self.latest_runs_by_job = DataLoader[LatestRunsKey, RunPage](self._latest_runs)
+        self.run_by_id = DataLoader[int, KnownRun | None](self._runs)
+        self.latest_runs_by_job = DataLoader[LatestRunsKey, RunList](self._latest_runs)
         self.tasks_by_run = DataLoader[TasksKey, tuple[TaskRunRecord, ...]](self._tasks)
         self.error_message_by_task_run = DataLoader[int, str | None](self._error_messages)
         self.live_run_by_id = DataLoader[int, RunRecord | None](self._live_runs)
@@ -58,11 +60,11 @@ class Loaders:
         found = await jobs.jobs_by_id(self.session, keys)
         return [found.get(job_id) for job_id in keys]
 
-    async def _runs(self, keys: list[int]) -> Sequence[RunRecord | None]:
+    async def _runs(self, keys: list[int]) -> Sequence[KnownRun | BaseException | None]:
         found = await runs.runs_by_id(self.session, keys)
         return [found.get(run_id) for run_id in keys]
 
-    async def _latest_runs(self, keys: list[LatestRunsKey]) -> Sequence[RunPage]:
+    async def _latest_runs(self, keys: list[LatestRunsKey]) -> Sequence[RunList]:
         groups: dict[tuple[RunFilter, int], list[int]] = {}
         for run_filter, first, job_id in keys:
             groups.setdefault((run_filter, first), []).append(job_id)

@@ -1,4 +1,10 @@
-"""`overview(window)`: what is failing, running and queued, over exactly the viewer's jobs."""
+"""`overview(window)`: what is failing, running and queued, over exactly the viewer's jobs.
+
+The figures come from history (the system tables), except `activeNow` and `queuedNow`, which come
+from the Jobs API: while it cannot be read, those two are null with an error at their path (its
+`code` UPSTREAM_THROTTLED, UPSTREAM_FAILING or UPSTREAM_TIMEOUT) and the rest is answered, a
+GraphQL partial result.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from typing import Annotated
 
 import strawberry
 
-from job_monitor.backend.domain.errors import LimitExceededError
+from job_monitor.backend.domain.errors import LimitExceededError, UpstreamUnavailableError
 from job_monitor.backend.graphql.context import JMInfo
 from job_monitor.backend.graphql.enums import Window
 from job_monitor.backend.graphql.errors import ExpectedError, answer, public_error
@@ -18,10 +24,16 @@ from job_monitor.backend.graphql.jobs import (
     Job,
 )
 from job_monitor.backend.services import overview as overview_service
-from job_monitor.backend.services.overview import MAX_TOP_FAILING_JOBS, OverviewView
+from job_monitor.backend.services.overview import MAX_TOP_FAILING_JOBS, LiveCounts, OverviewView
 from job_monitor.backend.services.session import Session
 
 DEFAULT_TOP_FAILING_JOBS = 10
+LIVE_COUNT = (
+    "From the Jobs API, not history: null while the Jobs API cannot be read (throttled, failing "
+    "or too slow), with an error at this field's path whose `extensions.code` says how "
+    "(UPSTREAM_THROTTLED, UPSTREAM_FAILING, UPSTREAM_TIMEOUT); the history figures are still "
+    "answered."
+)
 
 
 @strawberry.type(description="A job with failures in the overview's window.")
@@ -70,10 +82,6 @@ class Overview:
     succeeded: int = strawberry.field(description="Of which succeeded.")
     failed: int = strawberry.field(description="Of which failed.")
     success_rate: float | None = strawberry.field(description="succeeded / (succeeded + failed).")
-    active_now: int = strawberry.field(
-        description="Runs in progress now (pending, running, terminating, …), queued ones apart."
-    )
-    queued_now: int = strawberry.field(description="Runs queued now.")
     jobs_in_failing_streak: int = strawberry.field(
         description="Jobs whose latest two or more finished outcomes are failures (P1)."
     )
@@ -84,6 +92,25 @@ class Overview:
     daily: list[DailyRunCount] = strawberry.field(
         description="One entry per UTC day of the window, oldest first (days without runs: 0)."
     )
+
+    @strawberry.field(
+        description=(
+            "Runs in progress now (pending, running, terminating, …), queued ones apart. "
+            + LIVE_COUNT
+        )
+    )
+    def active_now(self) -> int | None:
+        return self._live().active
+
+    @strawberry.field(description="Runs queued now. " + LIVE_COUNT)
+    def queued_now(self) -> int | None:
+        return self._live().queued
+
+    def _live(self) -> LiveCounts:
+        try:
+            return self.view.live_counts()
+        except UpstreamUnavailableError as exc:
+            raise public_error(exc) from exc
 
     @strawberry.field(
         description=(
@@ -124,8 +151,6 @@ async def _overview(session: Session, window: Window, include_deleted: bool) -> 
         succeeded=view.succeeded,
         failed=view.failed,
         success_rate=view.success_rate,
-        active_now=view.active_now,
-        queued_now=view.queued_now,
         jobs_in_failing_streak=view.jobs_in_failing_streak,
         permissions_complete=view.permissions_complete,
         failures_by_termination_code=[

@@ -3,6 +3,11 @@
 Resolvers are thin: arguments become a domain `RunFilter`, the services answer with `RunRecord`s
 (each wrapped by a `JobRun`), and nested fields (`job`, `tasks`, `errorMessage`, `message`,
 `expectedSeconds`) go through the request's DataLoaders.
+
+Live state comes from the Jobs API, history from the system tables. While the Jobs API cannot be
+read, lists and lookups are answered from history alone, never failed: `liveStateAvailable` (of a
+page, and of each run that may still be going) is then null with an error at its path carrying the
+typed code (UPSTREAM_…). `activeRuns`, live data only, answers `UpstreamUnavailable`.
 """
 
 from __future__ import annotations
@@ -15,14 +20,19 @@ import strawberry
 from strawberry import relay
 
 from job_monitor.backend.domain.cursors import CursorSigner, RunCursor
-from job_monitor.backend.domain.errors import InvalidFilterError, NotFoundError
+from job_monitor.backend.domain.errors import (
+    InvalidFilterError,
+    NotFoundError,
+    UpstreamUnavailableError,
+)
 from job_monitor.backend.domain.filters import RunFilter
 from job_monitor.backend.domain.runs import RunPage, RunRecord, TaskRunRecord, is_failure
 from job_monitor.backend.graphql.context import JMInfo
 from job_monitor.backend.graphql.enums import RunState, RunType, TerminationType, Trigger, Window
-from job_monitor.backend.graphql.errors import ExpectedError, answer, nested
+from job_monitor.backend.graphql.errors import ExpectedError, answer, nested, public_error
 from job_monitor.backend.graphql.pagination import Connection, page_of, page_size
 from job_monitor.backend.services import runs as run_service
+from job_monitor.backend.services.runs import KnownRun, RunList
 from job_monitor.backend.services.session import Session
 
 if TYPE_CHECKING:
@@ -30,6 +40,19 @@ if TYPE_CHECKING:
 
 EXPECTED_DURATION_WINDOW = Window.LAST_30_DAYS
 """`expectedSeconds` is the job's p50 duration of successful runs over this window."""
+LIVE_STATE = (
+    "Null while the Jobs API cannot be read (throttled, failing or too slow), with an error at "
+    "this field's path whose `extensions.code` says how (UPSTREAM_THROTTLED, UPSTREAM_FAILING, "
+    "UPSTREAM_TIMEOUT): the answer then comes from history alone, and runs still going show their "
+    "history state (RUNNING), not their live one."
+)
+
+
+def _live_state(missing: UpstreamUnavailableError | None) -> bool:
+    """True, or the Jobs API's failure as a top-level error at the field's path."""
+    if missing is not None:
+        raise public_error(missing) from missing
+    return True
 
 
 def parse_id(raw: str, field: str) -> int:
@@ -152,6 +175,11 @@ class JobRunTask:
 @strawberry.type(description="One run of a job, from history and live state merged.")
 class JobRun(relay.Node):
     record: strawberry.Private[RunRecord]
+    live_missing: strawberry.Private[UpstreamUnavailableError | None] = None
+
+    @classmethod
+    def of(cls, known: KnownRun) -> JobRun:
+        return cls(record=known.record, live_missing=known.live_missing)
 
     @classmethod
     def resolve_id(cls, root: JobRun, *, info: JMInfo) -> str:
@@ -213,10 +241,22 @@ class JobRun(relay.Node):
         return self.record.repair_count
 
     @strawberry.field(
-        description="Queued or running now, as the Jobs API says (the state is then its live one)."
+        description=(
+            "Queued or running now, as the Jobs API says (the state is then its live one); false "
+            "too when the Jobs API could not be read (see `liveStateAvailable`)."
+        )
     )
     def is_active(self) -> bool:
         return self.record.live
+
+    @strawberry.field(
+        description=(
+            "True when the run's state is as current as Databricks knows it: it has ended, or the "
+            "Jobs API said what it is doing now. " + LIVE_STATE
+        )
+    )
+    def live_state_available(self) -> bool | None:
+        return _live_state(self.live_missing)
 
     @strawberry.field(
         description=(
@@ -294,16 +334,35 @@ class JobRun(relay.Node):
     )
 )
 class JobRunConnection(Connection[JobRun]):
-    pass
+    live_missing: strawberry.Private[UpstreamUnavailableError | None] = None
+
+    @strawberry.field(
+        description=(
+            "True when the page merges the Jobs API's live state: runs going now show what they "
+            "are doing, and runs queued or too new for the system tables are listed. Null when "
+            "the Jobs API could not be read: those runs are then missing from the page, and runs "
+            "still going show their history state (RUNNING); an error at this field's path says "
+            "why (`extensions.code` UPSTREAM_THROTTLED, UPSTREAM_FAILING or UPSTREAM_TIMEOUT)."
+        )
+    )
+    def live_state_available(self) -> bool | None:
+        return _live_state(self.live_missing)
 
 
-def run_connection(page: RunPage, signer: CursorSigner) -> JobRunConnection:
+def run_connection(runs: RunList, signer: CursorSigner) -> JobRunConnection:
+    page, missing = runs.page, runs.live_missing
     edges, info = page_of(
-        [(run.cursor.encode(signer), JobRun(record=run)) for run in page.runs],
+        [
+            (
+                run.cursor.encode(signer),
+                JobRun(record=run, live_missing=missing if run.end_time is None else None),
+            )
+            for run in page.runs
+        ],
         has_next=page.has_next_page,
         has_previous=page.has_previous_page,
     )
-    return JobRunConnection(edges=edges, page_info=info)
+    return JobRunConnection(edges=edges, page_info=info, live_missing=missing)
 
 
 @strawberry.type(description="The runs queued or running now, from the Jobs API.")
@@ -340,7 +399,9 @@ async def runs_connection(
     domain_filter = (run_filter or JobRunFilter()).to_domain()
     if job_id is not None:
         if _names_other_jobs(domain_filter, job_id):
-            return run_connection(RunPage((), False, after is not None), session.cursor_signer)
+            return run_connection(
+                RunList(RunPage((), False, after is not None)), session.cursor_signer
+            )
         # The runs of a job the viewer already has, deleted or not.
         domain_filter = replace(domain_filter, job_ids=(job_id,), include_deleted=True)
     cursor = RunCursor.decode(after, session.cursor_signer) if after is not None else None
@@ -358,7 +419,7 @@ async def latest_runs_connection(
     size = page_size(first, session.settings.max_page_size)
     domain_filter = (run_filter or JobRunFilter()).to_domain()
     if _names_other_jobs(domain_filter, job_id):
-        return run_connection(RunPage((), has_next_page=False), session.cursor_signer)
+        return run_connection(RunList(RunPage((), has_next_page=False)), session.cursor_signer)
     key = (replace(domain_filter, job_ids=(), include_deleted=True), size, job_id)
     return run_connection(
         await info.context.loaders.latest_runs_by_job.load(key), session.cursor_signer
@@ -375,7 +436,7 @@ async def _run(session: Session, run_id: str) -> JobRun:
         parsed = parse_id(run_id, "runId")
     except InvalidFilterError:
         raise NotFoundError("run", run_id[:40]) from None
-    return JobRun(record=await run_service.get_run(session, parsed))
+    return JobRun.of(await run_service.get_run(session, parsed))
 
 
 async def _active(

@@ -6,7 +6,7 @@ its limits come from `Settings` at the first (and only) construction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -72,12 +72,25 @@ class JobMonitorSchema(strawberry.Schema):
                 operation_extensions,
             )
 
-        if not isinstance(context_value, Context) or not await self._is_query(
-            query, operation_name
-        ):
+        if not isinstance(context_value, Context):
+            return await compute()
+        with context_value.session.spending():
+            return await self._answer(
+                context_value, query, operation_name, variable_values, compute
+            )
+
+    async def _answer(
+        self,
+        context: Context,
+        query: str | None,
+        operation_name: str | None,
+        variable_values: dict[str, Any] | None,
+        compute: Callable[[], Awaitable[ExecutionResult]],
+    ) -> ExecutionResult:
+        if not await self._is_query(query, operation_name):
             return await compute()
         question = (query, _variables_key(variable_values), operation_name)
-        return await context_value.session.reused_or_computed(
+        return await context.session.reused_or_computed(
             question, compute, keep=lambda result: result.errors is None
         )
 

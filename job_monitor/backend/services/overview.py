@@ -9,7 +9,9 @@ is one cached statement shared by every viewer. The daily series and the failure
 code are computed in SQL for the viewer's job set under the same rule for deleted jobs
 (`queries/_listed_jobs.sql`); the set and the rule are the cache key, never the viewer.
 
-Active and queued runs come from the Jobs API, whose runs all belong to jobs that exist.
+Active and queued runs come from the Jobs API, whose runs all belong to jobs that exist. They are
+read beside the history, not as part of it: while the Jobs API cannot be read, the history figures
+are answered and only the live counts are missing (`live_counts` raises the Jobs API's error).
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from job_monitor.backend.domain.errors import LimitExceededError
+from job_monitor.backend.domain.errors import LimitExceededError, UpstreamUnavailableError
 from job_monitor.backend.domain.health import P1_FAILURE_STREAK, HealthSummary
 from job_monitor.backend.domain.jobs import JobDefinition
 from job_monitor.backend.domain.overview import TerminationCodeFailures
 from job_monitor.backend.domain.runs import RunState
 from job_monitor.backend.domain.windows import DailyRuns, Window
 from job_monitor.backend.services.jobs import health_by_window
+from job_monitor.backend.services.runs import live_runs
 from job_monitor.backend.services.session import Session
 
 MAX_TOP_FAILING_JOBS = 50
@@ -37,13 +40,22 @@ class JobFailures:
 
 
 @dataclass(frozen=True, slots=True)
+class LiveCounts:
+    """The viewer's runs going now, from the Jobs API."""
+
+    active: int
+    """In progress (pending, running, terminating …), queued ones apart."""
+    queued: int
+
+
+@dataclass(frozen=True, slots=True)
 class OverviewView:
     window: Window
     runs: int
     succeeded: int
     failed: int
-    active_now: int
-    queued_now: int
+    live: LiveCounts | UpstreamUnavailableError
+    """The live counts, or why the Jobs API could not give them."""
     jobs_in_failing_streak: int
     failing_jobs: tuple[JobFailures, ...]
     """Every viewer's job with a failure in the window, most failures first."""
@@ -57,6 +69,12 @@ class OverviewView:
     def success_rate(self) -> float | None:
         outcomes = self.succeeded + self.failed
         return self.succeeded / outcomes if outcomes else None
+
+    def live_counts(self) -> LiveCounts:
+        """The runs going now; `UpstreamUnavailableError` when the Jobs API could not be read."""
+        if isinstance(self.live, UpstreamUnavailableError):
+            raise self.live
+        return self.live
 
     def top_failing_jobs(self, limit: int) -> tuple[JobFailures, ...]:
         if not 1 <= limit <= MAX_TOP_FAILING_JOBS:
@@ -76,7 +94,7 @@ async def overview(
         history.failures_by_termination_code(
             window, session.now, scope, include_deleted=include_deleted
         ),
-        session.active_runs(),
+        live_runs(session),
     )
     # The jobs the viewer's list holds, not every job with runs: a deleted job (unless asked for)
     # or one the catalog does not know yet is in no list, so in no total.
@@ -92,14 +110,18 @@ async def overview(
             f.job.job_id,
         ),
     )
-    queued = sum(1 for run in live if run.state is RunState.QUEUED)
+    counts: LiveCounts | UpstreamUnavailableError
+    if live.missing is not None:
+        counts = live.missing
+    else:
+        queued = sum(1 for run in live.by_id.values() if run.state is RunState.QUEUED)
+        counts = LiveCounts(active=len(live.by_id) - queued, queued=queued)
     return OverviewView(
         window=window,
         runs=sum(health.runs for health in mine.values()),
         succeeded=sum(health.succeeded for health in mine.values()),
         failed=sum(health.failed for health in mine.values()),
-        active_now=len(live) - queued,
-        queued_now=queued,
+        live=counts,
         jobs_in_failing_streak=sum(
             1 for health in mine.values() if health.failure_streak >= P1_FAILURE_STREAK
         ),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Awaitable, Callable, Hashable, Mapping
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -25,6 +26,7 @@ from databricks.sdk import WorkspaceClient
 from job_monitor.backend.auth import IdentityResolver, token_digest
 from job_monitor.backend.config import Settings
 from job_monitor.backend.core import WorkspaceClients
+from job_monitor.backend.data.budget import RequestBudget, budget, spend_jobs_api_call
 from job_monitor.backend.data.cache import SingleFlight, TtlCache
 from job_monitor.backend.data.history import History, JobScope
 from job_monitor.backend.data.jobs_api import JobsApi
@@ -38,11 +40,15 @@ from job_monitor.backend.data.visibility import (
 from job_monitor.backend.data.warehouse import Warehouse
 from job_monitor.backend.data.workspace_checks import HealthMonitor
 from job_monitor.backend.domain.cursors import CursorSigner
-from job_monitor.backend.domain.errors import NotFoundError, UnauthenticatedError
+from job_monitor.backend.domain.errors import (
+    NotFoundError,
+    UnauthenticatedError,
+    UpstreamUnavailableError,
+)
 from job_monitor.backend.domain.identity import Identity
 from job_monitor.backend.domain.jobs import JobDefinition
 from job_monitor.backend.domain.runs import RunRecord
-from job_monitor.backend.domain.service_health import HealthReport
+from job_monitor.backend.domain.service_health import HealthReport, RecentOutcomes
 from job_monitor.backend.services.answers import AnswerCache
 from job_monitor.backend.services.jobs import JobRankings
 
@@ -71,13 +77,21 @@ class JobServices:
         self.settings = settings
         self._clients = clients
         self.identities = IdentityResolver(settings, clients)
-        self.health_monitor = HealthMonitor(settings, clients)
+        # What the real statements and Jobs API calls did lately: `health` reports it.
+        self.warehouse_outcomes = RecentOutcomes()
+        self.jobs_api_outcomes = RecentOutcomes()
+        self.health_monitor = HealthMonitor(
+            settings,
+            clients,
+            warehouse_outcomes=self.warehouse_outcomes,
+            jobs_api_outcomes=self.jobs_api_outcomes,
+        )
         self.cache = TtlCache(
             HISTORY_CACHE_SECONDS,
             max_entries=HISTORY_CACHE_ENTRIES,
             stale_seconds=HISTORY_STALE_SECONDS,
         )
-        self.jobs_api = JobsApi(clients.sp.get)
+        self.jobs_api = JobsApi(clients.sp.get, outcomes=self.jobs_api_outcomes)
         self.live_runs = TtlCache(
             ACTIVE_RUNS_FRESH_SECONDS, max_entries=1, stale_seconds=ACTIVE_RUNS_USABLE_SECONDS
         )
@@ -103,11 +117,14 @@ class JobServices:
     async def _build_history(self) -> History:
         sp = await self._clients.sp.get()
         workspace_id = self.settings.workspace_id or await _workspace_id(sp)
-        return History(Warehouse(sp, self.settings.warehouse_id), workspace_id, self.cache)
+        warehouse = Warehouse(sp, self.settings.warehouse_id, outcomes=self.warehouse_outcomes)
+        return History(warehouse, workspace_id, self.cache)
 
     async def active_runs(self) -> tuple[RunRecord, ...]:
         """Every active run the service principal sees (cut per viewer by the session)."""
-        return await self.live_runs.get_or_load(_ACTIVE_RUNS, self.jobs_api.active_runs)
+        return await self.live_runs.get_or_load(
+            _ACTIVE_RUNS, self.jobs_api.active_runs, charge=spend_jobs_api_call
+        )
 
     def session(self, user_token: str | None, request_id: str) -> Session:
         return Session(self, user_token, request_id, datetime.now(UTC))
@@ -150,6 +167,7 @@ class Session:
         self._user_token = user_token
         self._identity: asyncio.Future[Identity | None] | None = None
         self._visible: asyncio.Future[VisibleJobs] | None = None
+        self._active_runs: asyncio.Future[tuple[RunRecord, ...]] | None = None
         # Later pages of `Job.runs` answered so far in this request (each costs statements).
         self.nested_run_lists = 0
 
@@ -160,6 +178,11 @@ class Session:
     @property
     def cursor_signer(self) -> CursorSigner:
         return self.services.cursor_signer
+
+    def spending(self) -> AbstractContextManager[RequestBudget]:
+        """This request's budget of upstream work, current inside the block."""
+        settings = self.settings
+        return budget(settings.max_jobs_api_calls, settings.max_statements)
 
     async def reused_or_computed(
         self, question: Hashable, compute: Callable[[], Awaitable[T]], keep: Callable[[T], bool]
@@ -182,7 +205,19 @@ class Session:
         return await self.services.identities.resolve(self._user_token)
 
     async def health(self) -> HealthReport:
-        return await self.services.health_monitor.report()
+        """The service's health; its checks only for a confirmed viewer (anyone else learns the
+        overall status alone, not which dependency fails or why)."""
+        report, viewer = await asyncio.gather(
+            self.services.health_monitor.report(), self._viewer_or_none()
+        )
+        return report if viewer is not None else report.overall_only()
+
+    async def _viewer_or_none(self) -> Identity | None:
+        try:
+            return await self.viewer()
+        except UpstreamUnavailableError:
+            # The workspace cannot confirm anyone now: no viewer.
+            return None
 
     async def history(self) -> History:
         return await self.services.history()
@@ -228,7 +263,14 @@ class Session:
         return job
 
     async def active_runs(self) -> tuple[RunRecord, ...]:
-        """The runs queued or running now that the viewer may see, newest first."""
+        """The runs queued or running now that the viewer may see, newest first: read once per
+        request, so every part of an answer sees the same runs (and a Jobs API outage costs one
+        wait, not one per field that merges live state)."""
+        if self._active_runs is None:
+            self._active_runs = asyncio.ensure_future(self._resolve_active_runs())
+        return await asyncio.shield(self._active_runs)
+
+    async def _resolve_active_runs(self) -> tuple[RunRecord, ...]:
         visible = await self.visible()
         return active_runs_for(visible, await self.services.active_runs())
 

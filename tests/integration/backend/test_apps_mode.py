@@ -20,7 +20,7 @@ from tests.integration.backend.http import TOKEN_HEADER, data_of, post_graphql
 VIEWER_AND_HEALTH = """
 query Dashboard {
   viewer { __typename ... on Viewer { userName authMode } }
-  health { status mode checks { name status latencyMs message } }
+  health { status mode checks { name status code latencyMs message } }
 }
 """
 OIDC_TOKEN = "POST /oidc/v1/token"
@@ -56,7 +56,8 @@ def test_apps_mode_end_to_end_with_the_app_environment(
     }
     assert data["health"]["mode"] == "apps"
     assert data["health"]["status"] == "OK", data["health"]
-    assert [c["name"] for c in data["health"]["checks"]] == ["workspace", "warehouse"]
+    assert [c["name"] for c in data["health"]["checks"]] == ["workspace", "warehouse", "jobs"]
+    assert {c["code"] for c in data["health"]["checks"]} == {"OK"}
     tokens_after = local_workspace.state.stats.snapshot()["requests"]["by_route"][OIDC_TOKEN]
     assert tokens_after > tokens_before
 
@@ -81,4 +82,6 @@ def test_apps_mode_with_a_wrong_sp_secret_reports_the_workspace_down(
     assert data["health"]["status"] == "DOWN"
     workspace = data["health"]["checks"][0]
     assert workspace["status"] == "DOWN"
+    assert workspace["code"] == "AUTH_FAILED"
+    assert "client id and secret" in workspace["message"]
     assert "not-the-secret" not in workspace["message"]

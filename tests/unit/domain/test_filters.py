@@ -189,3 +189,24 @@ def test_filters_run_without_duration_or_code_does_not_match_such_bounds() -> No
     run = {**RUN, "duration_seconds": None, "termination_code": None}
     assert not RunFilter(min_duration_seconds=0.0).matches(**run)  # type: ignore[arg-type]
     assert not RunFilter(termination_codes=("SUCCESS",)).matches(**run)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("field", "moment"),
+    [
+        ("startedAfter", datetime(1, 1, 1, tzinfo=UTC)),
+        ("startedAfter", datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=5)))),
+        ("startedBefore", datetime(9999, 12, 31, 23, 59, tzinfo=UTC)),
+    ],
+)
+def test_times_outside_the_supported_range_are_an_invalid_filter(
+    field: str, moment: datetime
+) -> None:
+    def given() -> RunFilter:
+        if field == "startedAfter":
+            return RunFilter(started_after=moment)
+        return RunFilter(started_before=moment)
+
+    with pytest.raises(InvalidFilterError, match="outside the times the API accepts") as caught:
+        given()
+    assert caught.value.field == field

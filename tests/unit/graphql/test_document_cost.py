@@ -167,3 +167,48 @@ def test_every_spa_document_passes_the_default_limits_comfortably() -> None:
         assert cost.fields * 4 <= limits.max_fields, (path, cost)
         assert cost.depth * 2 <= limits.max_depth, (path, cost)
         assert cost.aliases * 4 <= limits.max_aliases, (path, cost)
+
+
+@pytest.mark.parametrize(
+    ("document", "calls"),
+    [
+        ("{ jobRuns(first: 100) { ... on JobRunConnection { nodes { message attempt } } } }", 100),
+        ("{ jobRuns { ... on JobRunConnection { nodes { message } } } }", 20),
+        ('{ jobRun(runId: "1") { ... on JobRun { message attempt } } }', 1),
+        ("{ activeRuns { ... on ActiveRuns { runs { message } } } }", 0),
+        (
+            "query($n: Int) { jobRuns(first: $n) {"
+            " ... on JobRunConnection { nodes { attempt } } } }",
+            100,
+        ),
+        (
+            "{ jobs(first: 10) { ... on JobConnection { nodes { runs(first: 5) {"
+            " ... on JobRunConnection { nodes { message } } } } } } }",
+            50,
+        ),
+        (
+            "{ a: jobRuns(first: 20) { ...R } b: jobRuns(first: 20) { ...R } }"
+            " fragment R on JobRunsResult { ... on JobRunConnection { nodes { message } } }",
+            40,
+        ),
+        (
+            "{ jobRuns(first: 100) {"
+            " ... on JobRunConnection { nodes { tasks { errorMessage } } } } }",
+            0,
+        ),
+    ],
+    ids=[
+        "page",
+        "default-page",
+        "one-run",
+        "active-runs",
+        "variable-page",
+        "nested",
+        "aliases",
+        "errors",
+    ],
+)
+def test_jobs_api_calls_a_document_asks_for_are_known_before_it_runs(
+    document: str, calls: int
+) -> None:
+    assert measure_document(parse(document)).run_details == calls

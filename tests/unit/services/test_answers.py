@@ -62,3 +62,21 @@ async def test_an_answer_the_caller_does_not_keep_is_computed_again() -> None:
 
     await answers.get_or_compute("q", compute, keep=lambda _: False)
     assert len(answers) == 0
+
+
+async def test_an_answer_given_while_a_load_failed_is_not_kept() -> None:
+    # given a cached value whose load fails (the warehouse is down)
+    answers, data = AnswerCache(), TtlCache(ttl_seconds=60)
+
+    async def failing() -> str:
+        raise RuntimeError("warehouse down")
+
+    async def compute() -> str:
+        try:
+            return await data.get_or_load("q", failing)
+        except RuntimeError:
+            return "a typed failure"
+
+    # when an answer is computed from it, then that answer is not kept for later
+    assert await answers.get_or_compute("q", compute, keep=lambda _: True) == "a typed failure"
+    assert len(answers) == 0

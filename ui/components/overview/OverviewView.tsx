@@ -32,6 +32,13 @@ interface Figure {
   alarming: boolean;
 }
 
+/** A count from the Jobs API: null while it cannot be read (the history figures still show). */
+function liveCount(count: number | null, note: string): Pick<Figure, 'value' | 'note'> {
+  return count === null
+    ? { value: '—', note: 'Databricks Jobs API not answering' }
+    : { value: formatCount(count), note };
+}
+
 function figures(overview: Overview): Figure[] {
   return [
     {
@@ -54,14 +61,12 @@ function figures(overview: Overview): Figure[] {
     },
     {
       label: 'Running now',
-      value: formatCount(overview.activeNow),
-      note: 'in progress',
+      ...liveCount(overview.activeNow, 'in progress'),
       alarming: false,
     },
     {
       label: 'Queued now',
-      value: formatCount(overview.queuedNow),
-      note: 'waiting to start',
+      ...liveCount(overview.queuedNow, 'waiting to start'),
       alarming: false,
     },
     {
@@ -213,6 +218,8 @@ export function OverviewView({ window }: { window: Window }) {
     {
       refetchInterval: (data) => retryIntervalFor(data?.overview) || REFRESH_MS,
       keepPreviousData: true,
+      // While the Jobs API is down, the running and queued counts are null; history still shows.
+      partial: true,
     },
   );
   if (query.isPending) {

@@ -11,18 +11,6 @@ WITH slices AS (
 ),
 -- include: _collapsed_job_runs
 SELECT
-  job_id,
-  run_id,
-  start_time,
-  end_time,
-  duration_seconds,
-  queue_seconds,
-  result_state,
-  termination_code,
-  termination_type,
-  trigger_type,
-  run_type,
-  run_name,
-  result_slices
+-- include: _job_run_columns
 FROM job_runs
 ORDER BY start_time DESC, CAST(run_id AS BIGINT) DESC

@@ -33,19 +33,7 @@ matching AS (
 -- include: _job_run_filters
 )
 SELECT
-  job_id,
-  run_id,
-  start_time,
-  end_time,
-  duration_seconds,
-  queue_seconds,
-  result_state,
-  termination_code,
-  termination_type,
-  trigger_type,
-  run_type,
-  run_name,
-  result_slices
+-- include: _job_run_columns
 FROM matching
 -- A subquery filter, not QUALIFY: the same on every engine that runs these files.
 WHERE position <= :per_job + 1

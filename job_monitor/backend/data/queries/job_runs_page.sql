@@ -29,19 +29,7 @@ listed_runs AS (
   FROM job_runs
 )
 SELECT
-  job_id,
-  run_id,
-  start_time,
-  end_time,
-  duration_seconds,
-  queue_seconds,
-  result_state,
-  termination_code,
-  termination_type,
-  trigger_type,
-  run_type,
-  run_name,
-  result_slices
+-- include: _job_run_columns
 FROM listed_runs
 WHERE
 -- include: _job_run_filters
