@@ -44,6 +44,7 @@ describe('checkLabel', () => {
   it('names the known dependencies in the user words', () => {
     expect(checkLabel('workspace')).toBe('Databricks workspace');
     expect(checkLabel('warehouse')).toBe('SQL warehouse');
+    expect(checkLabel('jobs')).toBe('Jobs API');
   });
 
   it('turns an unknown check name into a readable label', () => {

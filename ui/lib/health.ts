@@ -45,6 +45,7 @@ export function healthSummary(status: HealthStatus): string {
 const CHECK_NAMES: Partial<Record<string, string>> = {
   workspace: 'Databricks workspace',
   warehouse: 'SQL warehouse',
+  jobs: 'Jobs API',
 };
 
 /** The dependency a check is about, in the user's words. */

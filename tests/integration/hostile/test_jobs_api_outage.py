@@ -361,3 +361,30 @@ def test_no_answer_is_a_masked_internal_error_while_the_jobs_api_is_down(
     data = body["data"]
     assert data["overview"]["__typename"] == "Overview"
     assert data["activeRuns"] == {"__typename": "UpstreamUnavailable"}
+
+
+IS_ACTIVE = """
+query($id: ID!) { jobRun(runId: $id) { __typename ... on JobRun { state isActive } } }
+"""
+
+
+def test_an_answer_without_live_state_is_not_reused_once_the_jobs_api_is_back(
+    fresh_service: Callable[[], GraphQL],
+    jobs_api: Callable[[dict[str, Any] | None], None],
+    local_workspace: LocalWorkspace,
+) -> None:
+    # given a run going now that history holds, a service with nothing cached, the Jobs API
+    # down, and a question about the run that selects no live-state field (so it has no errors)
+    _, run_id = Truth(local_workspace).rows(GOING_IN_HISTORY)[0]
+    gql = fresh_service()
+    gql.data("{ jobs(first: 1) { __typename } }")  # the viewer and their jobs, known and cached
+    jobs_api({"status_503": 1.0})
+    down = gql.data(IS_ACTIVE, id=str(run_id))["jobRun"]
+    assert down == {"__typename": "JobRun", "state": "RUNNING", "isActive": False}
+
+    # when the Jobs API is back and the same question is asked again (history unchanged)
+    jobs_api(None)
+    up = gql.data(IS_ACTIVE, id=str(run_id))["jobRun"]
+
+    # then it is answered afresh, with the run's live state
+    assert up["isActive"] is True

@@ -38,7 +38,9 @@ function HealthDetails({ health, checkedAt }: { health: Health; checkedAt: Date 
         </span>
       </div>
       {health.checks.length === 0 ? (
-        <p className={styles.message}>The service reported no dependency checks.</p>
+        <p className={styles.message}>
+          Sign in to see each dependency's check: the service shows them only to a confirmed user.
+        </p>
       ) : (
         <div className={styles.tableWrap}>
           <table className={styles.table}>
