@@ -42,17 +42,6 @@ FRESH: dict[str, Any] = {"health_cache_seconds": 0}
 FAILING_CALLS = 6
 
 
-@pytest.fixture
-def faults(local_workspace: LocalWorkspace) -> Iterator[Any]:
-    with httpx.Client(base_url=local_workspace.host, timeout=30) as http:
-
-        def set_faults(config: dict[str, Any]) -> None:
-            http.post("/_local/faults", json=config).raise_for_status()
-
-        yield set_faults
-        set_faults({"warehouse_state": "RUNNING"})
-
-
 def apps_settings(workspace: LocalWorkspace, secret: str = SP_CLIENT_SECRET) -> Settings:
     """A Databricks App's settings at the stand-in: only the proxy's token makes a viewer."""
     return Settings(

@@ -8,7 +8,6 @@ fails and why.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -39,17 +38,6 @@ FAST: dict[str, Any] = {
     "client_retry_seconds": 0,
     "retry_timeout_seconds": 2,
 }
-
-
-@pytest.fixture
-def faults(local_workspace: LocalWorkspace) -> Iterator[Any]:
-    with httpx.Client(base_url=local_workspace.host, timeout=30) as http:
-
-        def set_faults(config: dict[str, Any]) -> None:
-            http.post("/_local/faults", json=config).raise_for_status()
-
-        yield set_faults
-        set_faults({"warehouse_state": "RUNNING"})
 
 
 def gql_of(service: RunningService) -> GraphQL:

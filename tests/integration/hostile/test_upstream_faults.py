@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from job_monitor.local_workspace.server import LocalWorkspace
 from tests.conftest import StartService, local_settings
@@ -20,17 +18,6 @@ JOBS = """
 """
 # A stopped warehouse must be answered well inside this, whatever the statement wait is.
 WAREHOUSE_ANSWER_SECONDS = 2.0
-
-
-@pytest.fixture
-def faults(local_workspace: LocalWorkspace) -> Iterator[Any]:
-    with httpx.Client(base_url=local_workspace.host, timeout=30) as http:
-
-        def set_faults(config: dict[str, Any]) -> None:
-            http.post("/_local/faults", json=config).raise_for_status()
-
-        yield set_faults
-        set_faults({"warehouse_state": "RUNNING"})
 
 
 def service_gql(

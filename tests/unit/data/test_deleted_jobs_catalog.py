@@ -150,8 +150,12 @@ def test_lists_and_aggregates_over_runs_count_only_the_listed_jobs(name: str) ->
     assert "include_deleted" in load_query(name).parameters
 
 
-@pytest.mark.parametrize("name", ["_listed_jobs", "jobs_catalog", "deleted_jobs"])
+@pytest.mark.parametrize(
+    "name",
+    ["jobs_catalog", "deleted_jobs", "daily_run_counts", "failures_by_termination_code"],
+)
 def test_the_listed_jobs_and_the_catalogs_pick_each_jobs_latest_row_alike(name: str) -> None:
-    # The rule is written three times (SQL has no shared view here): each picks the latest row of
-    # every job first and tests for deletion after it.
-    assert LATEST_ROW in (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+    # The rule is written once (_latest_job_rows.sql): each query picks the latest row of every job
+    # first and tests for deletion after it.
+    assert "-- include: _latest_job_rows" in (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+    assert LATEST_ROW in load_query(name).text

@@ -5,6 +5,8 @@
 -- viewer.
 -- Runs are collapsed from hourly slices (latest result for repaired runs) and counted by start day.
 WITH
+-- include: _latest_job_rows
+,
 -- include: _listed_jobs
 ,
 slices AS (

@@ -4,6 +4,8 @@
 -- from hourly slices with the latest result for repaired runs, and the code is that of the same
 -- (latest) result slice.
 WITH
+-- include: _latest_job_rows
+,
 -- include: _listed_jobs
 ,
 slices AS (

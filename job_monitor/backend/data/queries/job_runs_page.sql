@@ -5,6 +5,8 @@
 -- which only the listed jobs count (_listed_jobs.sql: existing ones, deleted ones too when
 -- :include_deleted).
 WITH
+-- include: _latest_job_rows
+,
 -- include: _listed_jobs
 ,
 slices AS (
