@@ -45,6 +45,7 @@ def test_dashboard_shows_the_viewer_email_and_the_health_status(page: Page) -> N
     expect(checks.get_by_role("row", name=re.compile("SQL warehouse"))).to_contain_text(
         "Operational"
     )
+    expect(checks.get_by_role("row", name=re.compile("Jobs API"))).to_contain_text("Operational")
     expect(checks).to_contain_text(re.compile(r"\d+ ms"))
     screenshot(page, "dashboard-alice")
 
@@ -122,10 +123,13 @@ def test_in_apps_mode_without_a_token_the_dashboard_says_you_are_not_signed_in(
     # when the dashboard is opened
     page.goto("/dashboard")
 
-    # then it shows the unauthenticated state, and health still answers
+    # then it shows the unauthenticated state, and health answers only its overall status
     viewer = page.get_by_role("region", name=SIGNED_IN_AS)
     expect(viewer.get_by_role("status")).to_contain_text("You are not signed in")
-    expect(page.get_by_role("region", name=SERVICE_HEALTH)).to_contain_text("Version")
+    health = page.get_by_role("region", name=SERVICE_HEALTH)
+    expect(health).to_contain_text("Version")
+    expect(health).to_contain_text("Sign in to see each dependency's check")
+    expect(health.get_by_role("table", name="Dependency checks")).to_have_count(0)
     expect(page.get_by_label(USER_CHOOSER)).to_have_count(0)
     screenshot(page, "dashboard-unauthenticated")
 
