@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 import uvicorn
@@ -39,6 +40,7 @@ from job_monitor import __version__
 from job_monitor.backend.config import Settings
 from job_monitor.backend.core import WorkspaceClients, request_id_var
 from job_monitor.backend.data.offload import set_sdk_concurrency
+from job_monitor.backend.domain.identity import Mode
 from job_monitor.backend.graphql.context import Context, get_context
 from job_monitor.backend.graphql.extensions import INTERNAL_ERROR_MESSAGE, GraphQLLimits
 from job_monitor.backend.graphql.schema import get_schema
@@ -191,6 +193,24 @@ def negotiate(accept: str) -> str | None:
     return None
 
 
+def same_origin(request: Request) -> bool:
+    """Whether the request carries no `Origin` or the app's own (its host and port, as the client
+    addressed the app; behind the Apps proxy also `X-Forwarded-Host`). A cross-site page can post
+    a form, never a JSON body without a CORS preflight this app never grants; this refuses its
+    requests outright, so no cross-site page can change a job."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    netloc = urlsplit(origin).netloc.lower() if "://" in origin else ""
+    if not netloc:
+        return False  # `Origin: null` (a sandboxed frame, a file) or a malformed value
+    hosts = {request.headers.get("host", "").lower()}
+    settings = getattr(request.app.state, "settings", None)
+    if isinstance(settings, Settings) and settings.mode is Mode.APPS:
+        hosts.add(request.headers.get("x-forwarded-host", "").lower())
+    return netloc in hosts - {""}
+
+
 def graphql_error_body(message: str, code: str) -> bytes:
     """A GraphQL-over-HTTP error body; it carries the request id, to match a report to the log."""
     extensions = {"code": code, "requestId": request_id_var.get()}
@@ -202,10 +222,10 @@ class JobMonitorGraphQLRouter(GraphQLRouter[Context, None]):
 
     Strawberry 0.341 always answers `application/json`, answers transport errors as plain text,
     400 for a mutation over GET, and fails with a 500 on a JSON body that is not an object. Here:
-    the media type is negotiated; with `application/graphql-response+json` a request error (a
-    document that does not parse or validate: no `data`) is a 400; transport errors are GraphQL
-    JSON; 405 for a mutation over GET, 406 for an unacceptable `Accept`, 415 for a body that is
-    not JSON.
+    a POST from another origin is a 403 (`same_origin`); the media type is negotiated; with
+    `application/graphql-response+json` a request error (a document that does not parse or
+    validate: no `data`) is a 400; transport errors are GraphQL JSON; 405 for a mutation over GET,
+    406 for an unacceptable `Accept`, 415 for a body that is not JSON.
     """
 
     def encode_json(self, data: object) -> bytes:
@@ -222,6 +242,16 @@ class JobMonitorGraphQLRouter(GraphQLRouter[Context, None]):
             and any(h in request.headers.get("accept", "") for h in ("text/html", "*/*"))
         )
         media_type = JSON if wants_ide else negotiate(request.headers.get("accept", ""))
+        if request.method == "POST" and not same_origin(request):
+            return Response(
+                graphql_error_body(
+                    "Cross-origin requests are refused: the API answers POSTs from the app's own "
+                    "pages and from clients that send no Origin.",
+                    "FORBIDDEN_ORIGIN",
+                ),
+                status_code=403,
+                media_type=media_type or JSON,
+            )
         if media_type is None:
             return Response(
                 graphql_error_body(f"Accept {GRAPHQL_RESPONSE_JSON} or {JSON}.", "NOT_ACCEPTABLE"),

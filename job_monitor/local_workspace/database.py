@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Final
 
 import duckdb
+import sqlglot
+from sqlglot import exp
 
 from job_monitor.local_workspace.synth.generate import GENERATOR_VERSION, generate
 from job_monitor.local_workspace.synth.schemas import TABLE_SCHEMAS, duckdb_type
@@ -90,6 +92,22 @@ def _build(path: Path, *, seed: int, jobs: int, days: int) -> None:
         shutil.rmtree(spill, ignore_errors=True)
 
 
+_HEALTH_RULES_TYPE: Final = 'STRUCT(metric VARCHAR, "operator" VARCHAR, "value" BIGINT)[]'
+
+
+def _changed_row(job_id: int, changed_at: datetime, seconds: int | None) -> str:
+    """A new SCD row of `lakeflow.jobs`: the job's latest row with the edited health rules."""
+    rule = f"{{'metric': 'RUN_DURATION_SECONDS', 'operator': 'GREATER_THAN', 'value': {seconds}}}"
+    rules = f"[{rule}]" if seconds is not None else "[]"
+    return (
+        "SELECT * REPLACE ("  # noqa: S608 (our own integers and timestamp)
+        f"TIMESTAMPTZ '{changed_at.isoformat()}' AS change_time, "
+        f"CAST({rules} AS {_HEALTH_RULES_TYPE}) AS health_rules) "
+        f"FROM (SELECT * FROM lakeflow.jobs WHERE job_id = '{int(job_id)}' "
+        "ORDER BY change_time DESC LIMIT 1)"
+    )
+
+
 def _remove_stale(data_dir: Path) -> None:
     """Deletes databases of other generator or DuckDB versions (no code can open them again) and the
     leftovers of builds whose process died. Open files stay readable on POSIX until closed."""
@@ -118,6 +136,7 @@ class WorkspaceDatabase:
         self.days: int = days
         # Jobs API state that jobs/update and jobs/reset change: in memory, over the read-only file.
         self._health_overrides: dict[int, int | None] = {}
+        self._job_changes: list[tuple[int, datetime, int | None]] = []
         self._lock = threading.Lock()
 
     @classmethod
@@ -173,8 +192,29 @@ class WorkspaceDatabase:
             return False, None
 
     def set_health_duration(self, job_id: int, seconds: int | None) -> None:
+        """Records a health-rule edit: the Jobs API answers it at once, and `system.lakeflow.jobs`
+        gains a new SCD row (the job's latest row with the new rules and `change_time` now), as
+        Databricks writes one per edit."""
         with self._lock:
             self._health_overrides[job_id] = seconds
+            self._job_changes.append((job_id, datetime.now(UTC), seconds))
+
+    def with_job_changes(self, duckdb_sql: str) -> str:
+        """`duckdb_sql` reading `lakeflow.jobs` with the SCD rows of this process's edits added
+        (the file is read-only and shared by processes: edits live in memory, over it)."""
+        with self._lock:
+            changes = list(self._job_changes)
+        if not changes or "lakeflow.jobs" not in duckdb_sql.lower():
+            return duckdb_sql
+        tree = sqlglot.parse_one(duckdb_sql, read="duckdb")
+        overlay = " UNION ALL ".join(_changed_row(*change) for change in changes)
+        rows = f"SELECT * FROM lakeflow.jobs UNION ALL {overlay}"  # noqa: S608 (our own text)
+        for table in list(tree.find_all(exp.Table)):
+            if table.name.lower() != "jobs" or table.db.lower() != "lakeflow" or table.catalog:
+                continue
+            alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier("jobs"))
+            table.replace(exp.Subquery(this=sqlglot.parse_one(rows, read="duckdb"), alias=alias))
+        return tree.sql(dialect="duckdb")
 
     def close(self) -> None:
         self._connection.close()

@@ -447,7 +447,15 @@ class StatementService:
         except SqlError as error:
             statement.finish("FAILED", StatementFailure("BAD_REQUEST", str(error), error.sql_state))
             return
-        cursor = self._database().cursor()
+        database = self._database()
+        cursor = database.cursor()
+        # Jobs edited through jobs/update have new SCD rows, held in memory over the file.
+        with_job_changes = getattr(database, "with_job_changes", None)
+        duckdb_sql = (
+            with_job_changes(translation.duckdb_sql)
+            if callable(with_job_changes)
+            else translation.duckdb_sql
+        )
         try:
             cursor.execute("SET TimeZone = 'UTC'")
             with statement.lock:
@@ -459,9 +467,9 @@ class StatementService:
                 statement.finish("CANCELED")
                 return
             # Binding alone (no execution) tells the result's column types.
-            result = cursor.sql(translation.duckdb_sql, params=parameters)
+            result = cursor.sql(duckdb_sql, params=parameters)
             names, types = result.columns, result.types
-            as_text = _as_text_query(translation.duckdb_sql, types, statement.row_limit)
+            as_text = _as_text_query(duckdb_sql, types, statement.row_limit)
             rows: list[Row] = cursor.execute(as_text, parameters).fetchall()
             if statement.row_limit is not None:
                 statement.truncated = len(rows) > statement.row_limit

@@ -62,6 +62,7 @@ from job_monitor.backend.domain.runs import (
     is_success,
     state_from_system_table,
 )
+from job_monitor.backend.domain.sla import SlaCounts
 from job_monitor.backend.domain.windows import DailyRuns, Window, daily_series
 
 T = TypeVar("T")
@@ -123,6 +124,11 @@ def _id_list(ids: Iterable[int]) -> str:
 
 def _scope_param(job_ids: JobScope) -> QueryParam:
     return NULL_STRING if job_ids is None else _id_list(job_ids)
+
+
+def _target_list(targets: Mapping[int, int]) -> str:
+    # `job_id:target_seconds` entries sorted by job id, so equal sets share a cache key.
+    return ",".join(f"{job_id}:{targets[job_id]}" for job_id in sorted(targets))
 
 
 def _raw_list(values: Iterable[str]) -> str:
@@ -653,6 +659,63 @@ class History:
             ),
             rolling=WINDOW_PARAMETERS,
             variant=f"@{window}",
+        )
+
+    # SLA
+
+    async def sla_counts(
+        self, window: Window, now: datetime, targets: Mapping[int, int]
+    ) -> Mapping[int, SlaCounts]:
+        """Finished runs over the window and, of those, the runs over target, per job of
+        `targets` (job id → target seconds), in one statement; a job without finished runs in the
+        window is absent. The caller passes only jobs the viewer may see."""
+        if not targets:
+            return {}
+        start = window.start(as_of(now))
+        params: dict[str, QueryParam] = {
+            "window_start": start,
+            "scan_start": start - RUN_LOOKBACK,
+            "job_targets": _target_list(targets),
+        }
+        return await self._cached(
+            "sla_counts",
+            params,
+            lambda rows: {
+                _id(row, "job_id"): SlaCounts(
+                    finished=row.integer("finished"), breaches=row.integer("breaches")
+                )
+                for row in rows
+            },
+            rolling=WINDOW_PARAMETERS,
+            variant=f"@{window}",
+        )
+
+    async def sla_breaches(
+        self, window: Window, now: datetime, targets: Mapping[int, int], *, per_job: int
+    ) -> Mapping[int, tuple[RunRecord, ...]]:
+        """The runs over target started in the window, newest first, at most `per_job` per job of
+        `targets` (job id → target seconds), in one statement; a job without any is absent. The
+        caller passes only jobs the viewer may see."""
+        if per_job < 1:
+            raise ValueError("per_job must be at least 1")
+        if not targets:
+            return {}
+        start = window.start(as_of(now))
+        params: dict[str, QueryParam] = {
+            "window_start": start,
+            "scan_start": start - RUN_LOOKBACK,
+            "job_targets": _target_list(targets),
+            "per_job": per_job,
+        }
+
+        def by_job(rows: Sequence[Row]) -> dict[int, tuple[RunRecord, ...]]:
+            runs: dict[int, list[RunRecord]] = {}
+            for row in rows:
+                runs.setdefault(_id(row, "job_id"), []).append(_run(row))
+            return {job_id: tuple(listed) for job_id, listed in runs.items()}
+
+        return await self._cached(
+            "sla_breaches", params, by_job, rolling=WINDOW_PARAMETERS, variant=f"@{window}"
         )
 
     # cost

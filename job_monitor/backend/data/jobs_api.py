@@ -1,4 +1,5 @@
-"""The service principal's window on the Jobs API 2.2: live runs, run detail, task errors, job ACLs.
+"""The service principal's window on the Jobs API 2.2: live runs, run detail, task errors, job ACLs,
+and the one write, a job's health rules (its SLA target).
 
 Apps grants user tokens no `jobs` scope, so every call here runs as the app's service
 principal; callers apply the viewer's visibility (`visibility.py`) before anything leaves the
@@ -28,6 +29,7 @@ from typing import Literal
 import anyio
 import orjson
 from databricks.sdk import WorkspaceClient
+from databricks.sdk.errors.platform import PermissionDenied
 
 from job_monitor.backend.data.budget import spend_jobs_api_call
 from job_monitor.backend.data.offload import call_sdk
@@ -35,6 +37,7 @@ from job_monitor.backend.data.sdk_errors import upstream_errors
 from job_monitor.backend.domain.errors import (
     JobMonitorError,
     NotFoundError,
+    PermissionDeniedError,
     Upstream,
     UpstreamProblem,
     UpstreamUnavailableError,
@@ -51,6 +54,7 @@ from job_monitor.backend.domain.runs import (
     state_from_jobs_api,
 )
 from job_monitor.backend.domain.service_health import RecentOutcomes
+from job_monitor.backend.domain.sla_changes import JobHealthSettings
 
 Json = Mapping[str, object]
 
@@ -152,6 +156,45 @@ class JobsApi:
                 entries.append(JobAccess(kind=principal[0], name=principal[1], levels=levels))
         return tuple(entries)
 
+    async def job_health(self, job_id: int) -> JobHealthSettings:
+        """The job's health rules (raw) and deployment, as `jobs/get` answers them now."""
+        with self._recorded(), upstream_errors(Upstream.JOBS_API, NotFoundError("job", job_id)):
+            raw = await self._get("/api/2.2/jobs/get", {"job_id": job_id})
+        settings = _object(raw, "settings")
+        deployment = _object(settings, "deployment")
+        return JobHealthSettings(
+            job_id=job_id,
+            rules=tuple(_objects(_object(settings, "health"), "rules")),
+            bundle_managed=_str(deployment, "kind") == "BUNDLE",
+            bundle_metadata_path=_str(deployment, "metadata_file_path"),
+        )
+
+    async def update_job_health(self, job_id: int, rules: Sequence[Mapping[str, object]]) -> None:
+        """Writes the job's whole `health` field (`jobs/update` replaces it whole): these rules, or
+        none (`fields_to_remove`: an empty rule list's effect is unconfirmed). Nothing else of the
+        job is sent, so nothing else changes. A 403 is the service principal lacking CAN_MANAGE."""
+        body: dict[str, object] = {"job_id": job_id}
+        if rules:
+            body["new_settings"] = {"health": {"rules": [dict(rule) for rule in rules]}}
+        else:
+            body["fields_to_remove"] = ["health"]
+        denied = PermissionDeniedError(
+            f"The app's service principal may not edit job {job_id}: grant it CAN_MANAGE on the "
+            "job (an app `job` resource with permission CAN_MANAGE, or the job's permissions "
+            "page); never IS_OWNER, or the job would run as the app.",
+            principal="APP",
+            required=("CAN_MANAGE",),
+            grant="CAN_MANAGE",
+        )
+        with self._recorded():
+            try:
+                with upstream_errors(Upstream.JOBS_API, NotFoundError("job", job_id)):
+                    await self._post("/api/2.2/jobs/update", body)
+            except NotFoundError as missing:
+                if isinstance(missing.__cause__, PermissionDenied):
+                    raise denied from missing.__cause__
+                raise
+
     async def active_runs(self) -> tuple[RunRecord, ...]:
         """Runs that are queued, pending, running or terminating now, newest first, each once:
         the service principal's view (callers cache it and cut it per viewer)."""
@@ -218,14 +261,19 @@ class JobsApi:
             raise group.exceptions[0] from None
         return messages
 
+    async def _client(self) -> WorkspaceClient:
+        if isinstance(self._sp_client, WorkspaceClient):
+            return self._sp_client
+        return await self._sp_client()
+
+    async def _post(self, path: str, body: Mapping[str, object]) -> None:
+        spend_jobs_api_call()
+        do = (await self._client()).api_client.do
+        await call_sdk(lambda: do("POST", path, body=dict(body)))
+
     async def _get(self, path: str, query: Mapping[str, object]) -> Json:
         spend_jobs_api_call()
-        ws = (
-            self._sp_client
-            if isinstance(self._sp_client, WorkspaceClient)
-            else await self._sp_client()
-        )
-        do = ws.api_client.do
+        do = (await self._client()).api_client.do
         body = await call_sdk(lambda: do("GET", path, query=dict(query)))
         if not isinstance(body, dict):
             raise UpstreamUnavailableError(

@@ -83,6 +83,45 @@ class LimitExceededError(JobMonitorError):
         self.field = field
 
 
+class PermissionDeniedError(JobMonitorError):
+    """A change the viewer, or the app's own service principal, may not make.
+
+    `principal` says whose permission is missing (`VIEWER` or `APP`); `required` the levels that
+    would allow it; `grant` what a job manager should grant, when granting is the remedy.
+    """
+
+    code = "PERMISSION_DENIED"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        principal: Literal["VIEWER", "APP"],
+        required: tuple[str, ...],
+        grant: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.principal = principal
+        self.required = required
+        self.grant = grant
+
+
+class BundleManagedJobError(JobMonitorError):
+    """The job is deployed by a Databricks Asset Bundle: its next deploy resets every setting, so a
+    value written here would silently disappear; it belongs in the bundle's source."""
+
+    code = "BUNDLE_MANAGED_JOB"
+
+    def __init__(self, job_id: int, metadata_file_path: str | None) -> None:
+        super().__init__(
+            f"Job {job_id} is deployed by a Databricks Asset Bundle, whose next deploy would reset "
+            "a target set here: set `health.rules` (metric RUN_DURATION_SECONDS) in the job's "
+            "bundle configuration and deploy it."
+        )
+        self.job_id = job_id
+        self.metadata_file_path = metadata_file_path
+
+
 class WarehouseUnavailableError(JobMonitorError):
     """The SQL warehouse is stopped or still starting (a cold start): history is warming up."""
 

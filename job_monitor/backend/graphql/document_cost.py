@@ -79,7 +79,7 @@ def _page_size(node: FieldNode, largest_page: int) -> int:
     return DEFAULT_PAGE if node.name.value in PAGED_FIELDS else 1
 
 
-PAGED_FIELDS = frozenset({"jobs", "jobRuns", "runs"})
+PAGED_FIELDS = frozenset({"jobs", "jobRuns", "runs", "breaches"})
 
 
 def _add(left: int, right: int) -> int:

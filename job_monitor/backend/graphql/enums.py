@@ -15,6 +15,7 @@ from job_monitor.backend.domain.errors import UpstreamProblem
 from job_monitor.backend.domain.health import Priority
 from job_monitor.backend.domain.runs import RunState, RunType, TerminationType, Trigger
 from job_monitor.backend.domain.service_health import HealthStatus
+from job_monitor.backend.domain.sla import AT_RISK_RATIO, SlaStatus
 from job_monitor.backend.domain.windows import Window
 from job_monitor.backend.services.jobs import JobOrderField, OrderDirection
 
@@ -26,6 +27,7 @@ __all__ = [
     "Priority",
     "RunState",
     "RunType",
+    "SlaStatus",
     "TerminationType",
     "Trigger",
     "UpstreamProblem",
@@ -77,6 +79,16 @@ strawberry.enum(
         "P3: a single failure (the latest run that succeeded or failed, failed). "
         "Null: healthy. The failure streak counts consecutive failures ending at the latest run "
         "that succeeded or failed; canceled and not-run runs are passed over."
+    ),
+)
+strawberry.enum(
+    SlaStatus,
+    name="SlaStatus",
+    description=(
+        "Where a run stands against its job's duration target (its RUN_DURATION_SECONDS health "
+        "rule): MET (finished within it, or going and not yet past "
+        f"{AT_RISK_RATIO:.0%} of it), AT_RISK (going, past {AT_RISK_RATIO:.0%} of it), "
+        "BREACHED (finished over it, or going past it), NO_TARGET (the job has none)."
     ),
 )
 strawberry.enum(JobOrderField, name="JobOrderField", description="What to order jobs by.")

@@ -12,16 +12,19 @@ No upstream text reaches a client: every message here is ours.
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from enum import Enum
 from typing import TypeVar
 
 import strawberry
 from graphql import GraphQLError
 
 from job_monitor.backend.domain.errors import (
+    BundleManagedJobError,
     InvalidFilterError,
     JobMonitorError,
     LimitExceededError,
     NotFoundError,
+    PermissionDeniedError,
     UnauthenticatedError,
     UpstreamUnavailableError,
     WarehouseQueryFailedError,
@@ -107,6 +110,44 @@ class UpstreamUnavailable(Error):  # noqa: N818 (GraphQL type name fixed by the 
     )
 
 
+@strawberry.enum(description="Whose permission a refused change lacks.")
+class PermissionSubject(Enum):
+    VIEWER = strawberry.enum_value("VIEWER", description="The person asking.")
+    APP = strawberry.enum_value(
+        "APP", description="The app's service principal, which makes the change on their behalf."
+    )
+
+
+@strawberry.type(
+    description=(
+        "A change the viewer, or the app's own service principal, may not make. `principal` says "
+        "whose permission is missing, `requiredPermissions` which job permission levels would do, "
+        "and `grant` what a job manager should grant (for the app: CAN_MANAGE, never IS_OWNER)."
+    )
+)
+class PermissionDenied(Error):  # noqa: N818 (GraphQL type name fixed by the API contract)
+    principal: PermissionSubject = strawberry.field(description="Whose permission is missing.")
+    required_permissions: list[str] = strawberry.field(
+        description="Job permission levels, any one of which allows the change."
+    )
+    grant: str | None = strawberry.field(
+        description="The permission level to grant, when granting it is the remedy."
+    )
+
+
+@strawberry.type(
+    description=(
+        "The job is deployed by a Databricks Asset Bundle (`deployment.kind = BUNDLE`): its next "
+        "deploy resets the job's settings and would silently erase a value written here, so "
+        "nothing was written. Set it in the bundle's job configuration and deploy."
+    )
+)
+class BundleManagedJob(Error):  # noqa: N818 (GraphQL type name fixed by the API contract)
+    bundle_metadata_path: str | None = strawberry.field(
+        description="Where the deploying bundle keeps its state in the workspace, when known."
+    )
+
+
 ExpectedError = (
     NotFound
     | InvalidFilter
@@ -150,6 +191,37 @@ def as_error(exc: BaseException) -> ExpectedError | None:
     if isinstance(exc, UpstreamUnavailableError):
         return upstream_unavailable(exc)
     return None
+
+
+ChangeError = ExpectedError | PermissionDenied | BundleManagedJob
+
+
+def as_change_error(exc: BaseException) -> ChangeError | None:
+    """`as_error`, and the failures only a change meets (refused permissions, bundle jobs)."""
+    if isinstance(exc, PermissionDeniedError):
+        return PermissionDenied(
+            message=exc.message,
+            code=exc.code,
+            principal=PermissionSubject[exc.principal],
+            required_permissions=list(exc.required),
+            grant=exc.grant,
+        )
+    if isinstance(exc, BundleManagedJobError):
+        return BundleManagedJob(
+            message=exc.message, code=exc.code, bundle_metadata_path=exc.metadata_file_path
+        )
+    return as_error(exc)
+
+
+async def answer_change(call: Awaitable[T]) -> T | ChangeError:
+    """A mutation's result, or the typed answer for the expected failure it raised."""
+    try:
+        return await call
+    except Exception as exc:
+        error = as_change_error(exc)
+        if error is None:
+            raise
+        return error
 
 
 def upstream_unavailable(exc: UpstreamUnavailableError) -> UpstreamUnavailable:

@@ -39,6 +39,7 @@ from job_monitor.backend.graphql.runs import (
     parse_id,
     runs_connection,
 )
+from job_monitor.backend.graphql.sla import JobSla
 from job_monitor.backend.services import jobs as job_service
 from job_monitor.backend.services import runs as run_service
 from job_monitor.backend.services.jobs import JobQuery, TagFilter
@@ -282,6 +283,15 @@ class Job(relay.Node):
     )
     def duration_target_seconds(self) -> int | None:
         return self.definition.duration_target_seconds
+
+    @strawberry.field(
+        description=(
+            "Its SLA: the duration target (its RUN_DURATION_SECONDS health rule), the runs that "
+            "missed it and the breach rate over a window."
+        )
+    )
+    def sla(self) -> JobSla:
+        return JobSla(definition=self.definition)
 
     @strawberry.field(description="Its health over a window (default: the last 7 days).")
     async def health(

@@ -12,7 +12,11 @@ answer), so a request issues a bounded number of statements whatever its page si
   (`Job.runs` without a cursor), one statement per filter and page size in the batch;
 * `tasks_by_run` — (run id, job id) → tasks, one `task_runs` statement per batch;
 * `error_message_by_task_run` — failed tasks' error text, Jobs API calls with bounded concurrency;
-* `live_run_by_id` — a run's Jobs API detail (message, attempt), bounded concurrency.
+* `live_run_by_id` — a run's Jobs API detail (message, attempt), bounded concurrency;
+* `sla_counts_by_job` — (job id, window) → finished runs and breaches: one statement per window
+  over every job of the viewer's list with a target;
+* `sla_breaches_by_job` — (window, page size, job id) → the runs over target, one statement per
+  window and page size in the batch.
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ from job_monitor.backend.domain.filters import RunFilter
 from job_monitor.backend.domain.health import HealthSummary
 from job_monitor.backend.domain.jobs import JobDefinition
 from job_monitor.backend.domain.runs import RunRecord, TaskRunRecord
+from job_monitor.backend.domain.sla import SlaBreachRecord, SlaCounts
 from job_monitor.backend.domain.windows import Window
-from job_monitor.backend.services import jobs, runs
+from job_monitor.backend.services import jobs, runs, sla
 from job_monitor.backend.services.runs import KnownRun, RunList
 from job_monitor.backend.services.session import Session
 
@@ -34,6 +39,9 @@ HealthKey = tuple[int, Window]
 TasksKey = tuple[int, int | None]
 LatestRunsKey = tuple[RunFilter, int, int]
 """(filter without job ids, page size, job id)."""
+SlaCountsKey = tuple[int, Window]
+SlaBreachesKey = tuple[Window, int, int]
+"""(window, page size, job id)."""
 
 
 class Loaders:
@@ -48,6 +56,10 @@ class Loaders:
         self.tasks_by_run = DataLoader[TasksKey, tuple[TaskRunRecord, ...]](self._tasks)
         self.error_message_by_task_run = DataLoader[int, str | None](self._error_messages)
         self.live_run_by_id = DataLoader[int, RunRecord | None](self._live_runs)
+        self.sla_counts_by_job = DataLoader[SlaCountsKey, SlaCounts | None](self._sla_counts)
+        self.sla_breaches_by_job = DataLoader[SlaBreachesKey, tuple[SlaBreachRecord, ...]](
+            self._sla_breaches
+        )
 
     async def _health(self, keys: list[HealthKey]) -> Sequence[HealthSummary]:
         by_window = {
@@ -85,3 +97,25 @@ class Loaders:
     async def _live_runs(self, keys: list[int]) -> Sequence[RunRecord | None]:
         found = await runs.live_details(self.session, keys)
         return [found.get(run_id) for run_id in keys]
+
+    async def _sla_counts(self, keys: list[SlaCountsKey]) -> Sequence[SlaCounts | None]:
+        groups: dict[Window, list[int]] = {}
+        for job_id, window in keys:
+            groups.setdefault(window, []).append(job_id)
+        counts = {
+            window: await sla.counts_by_job(self.session, window, job_ids)
+            for window, job_ids in groups.items()
+        }
+        return [counts[window][job_id] for job_id, window in keys]
+
+    async def _sla_breaches(
+        self, keys: list[SlaBreachesKey]
+    ) -> Sequence[tuple[SlaBreachRecord, ...]]:
+        groups: dict[tuple[Window, int], list[int]] = {}
+        for window, first, job_id in keys:
+            groups.setdefault((window, first), []).append(job_id)
+        found = {
+            group: await sla.breaches_by_job(self.session, group[0], job_ids, group[1])
+            for group, job_ids in groups.items()
+        }
+        return [found[(window, first)][job_id] for window, first, job_id in keys]

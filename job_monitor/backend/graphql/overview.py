@@ -16,7 +16,7 @@ import strawberry
 from job_monitor.backend.domain.errors import LimitExceededError, UpstreamUnavailableError
 from job_monitor.backend.graphql.context import JMInfo
 from job_monitor.backend.graphql.enums import Window
-from job_monitor.backend.graphql.errors import ExpectedError, answer, public_error
+from job_monitor.backend.graphql.errors import ExpectedError, answer, nested, public_error
 from job_monitor.backend.graphql.jobs import (
     DEFAULT_HEALTH_WINDOW,
     DELETED_JOBS,
@@ -24,6 +24,7 @@ from job_monitor.backend.graphql.jobs import (
     Job,
 )
 from job_monitor.backend.services import overview as overview_service
+from job_monitor.backend.services import sla as sla_service
 from job_monitor.backend.services.overview import MAX_TOP_FAILING_JOBS, LiveCounts, OverviewView
 from job_monitor.backend.services.session import Session
 
@@ -105,6 +106,30 @@ class Overview:
     @strawberry.field(description="Runs queued now. " + LIVE_COUNT)
     def queued_now(self) -> int | None:
         return self._live().queued
+
+    @strawberry.field(
+        description=(
+            "Runs going now whose `slaStatus` is AT_RISK or BREACHED: past 80% of their job's "
+            "duration target (its RUN_DURATION_SECONDS health rule) or past it. " + LIVE_COUNT
+        )
+    )
+    def at_risk(self) -> int | None:
+        return self._live().at_risk
+
+    @strawberry.field(
+        description=(
+            "Finished runs started in the window that took longer than their job's duration "
+            "target (its RUN_DURATION_SECONDS health rule), over the same jobs as every other "
+            "figure; jobs without a target have none. The sum of `Job.sla.breachCount` over the "
+            "viewer's `jobs` list for this window."
+        )
+    )
+    async def sla_breaches(self, info: JMInfo) -> int:
+        return await nested(
+            sla_service.breaches_in_window(
+                info.context.session, self.window, include_deleted=self.include_deleted
+            )
+        )
 
     def _live(self) -> LiveCounts:
         try:

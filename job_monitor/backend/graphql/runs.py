@@ -28,10 +28,18 @@ from job_monitor.backend.domain.errors import (
 from job_monitor.backend.domain.filters import RunFilter
 from job_monitor.backend.domain.runs import RunPage, RunRecord, TaskRunRecord, is_failure
 from job_monitor.backend.graphql.context import JMInfo
-from job_monitor.backend.graphql.enums import RunState, RunType, TerminationType, Trigger, Window
+from job_monitor.backend.graphql.enums import (
+    RunState,
+    RunType,
+    SlaStatus,
+    TerminationType,
+    Trigger,
+    Window,
+)
 from job_monitor.backend.graphql.errors import ExpectedError, answer, nested, public_error
 from job_monitor.backend.graphql.pagination import Connection, page_of, page_size
 from job_monitor.backend.services import runs as run_service
+from job_monitor.backend.services import sla as sla_service
 from job_monitor.backend.services.runs import KnownRun, RunList
 from job_monitor.backend.services.session import Session
 
@@ -325,6 +333,20 @@ class JobRun(relay.Node):
         key = (self.record.job_id, EXPECTED_DURATION_WINDOW)
         health = await nested(info.context.loaders.health_by_job.load(key))
         return health.duration_p50_seconds
+
+    @strawberry.field(
+        description=(
+            "Where the run stands against its job's duration target: NO_TARGET without a target "
+            "(or a job), BREACHED when it finished over the target or is going past it, AT_RISK "
+            "while going past 80% of it, else MET. Null for a run that ended whose duration is "
+            "not recorded yet."
+        )
+    )
+    async def sla_status(self, info: JMInfo) -> SlaStatus | None:
+        job = None
+        if self.record.job_id is not None:
+            job = await nested(info.context.loaders.job_by_id.load(self.record.job_id))
+        return sla_service.status_of(self.record, job, info.context.session.now)
 
 
 @strawberry.type(

@@ -28,6 +28,7 @@ from job_monitor.backend.graphql.extensions import (
 )
 from job_monitor.backend.graphql.health import HealthQuery
 from job_monitor.backend.graphql.jobs import JobQueries
+from job_monitor.backend.graphql.mutations import Mutation
 from job_monitor.backend.graphql.overview import OverviewQueries
 from job_monitor.backend.graphql.runs import RunQueries
 from job_monitor.backend.graphql.viewer import ViewerQuery
@@ -124,6 +125,7 @@ def get_schema(limits: GraphQLLimits | None = None) -> JobMonitorSchema:
         schema = JobMonitorSchema(
             wanted,
             query=Query,
+            mutation=Mutation,
             extensions=production_extensions(wanted),
             config=StrawberryConfig(relay_max_results=wanted.max_page_size),
         )

@@ -25,10 +25,12 @@ from job_monitor.backend.domain.health import P1_FAILURE_STREAK, HealthSummary
 from job_monitor.backend.domain.jobs import JobDefinition
 from job_monitor.backend.domain.overview import TerminationCodeFailures
 from job_monitor.backend.domain.runs import RunState
+from job_monitor.backend.domain.sla import needs_attention
 from job_monitor.backend.domain.windows import DailyRuns, Window
 from job_monitor.backend.services.jobs import health_by_window
 from job_monitor.backend.services.runs import live_runs
 from job_monitor.backend.services.session import Session
+from job_monitor.backend.services.sla import status_of
 
 MAX_TOP_FAILING_JOBS = 50
 
@@ -46,6 +48,8 @@ class LiveCounts:
     active: int
     """In progress (pending, running, terminating …), queued ones apart."""
     queued: int
+    at_risk: int = 0
+    """Runs going now past 80 % of their job's target, or past the target (`domain.sla`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +119,16 @@ async def overview(
         counts = live.missing
     else:
         queued = sum(1 for run in live.by_id.values() if run.state is RunState.QUEUED)
-        counts = LiveCounts(active=len(live.by_id) - queued, queued=queued)
+        at_risk = sum(
+            1
+            for run in live.by_id.values()
+            if needs_attention(
+                status_of(
+                    run, catalog.get(run.job_id) if run.job_id is not None else None, session.now
+                )
+            )
+        )
+        counts = LiveCounts(active=len(live.by_id) - queued, queued=queued, at_risk=at_risk)
     return OverviewView(
         window=window,
         runs=sum(health.runs for health in mine.values()),

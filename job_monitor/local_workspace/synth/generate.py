@@ -23,7 +23,7 @@ from job_monitor.local_workspace.principals import (
 from job_monitor.local_workspace.synth import vocabulary as v
 
 # Bump when the generated data changes shape or content: it is part of the database cache key.
-GENERATOR_VERSION = 12
+GENERATOR_VERSION = 13
 
 # The Jobs API keeps about 60 days of runs; the system tables keep the whole window.
 JOBS_API_RETENTION_DAYS = 60
@@ -1007,14 +1007,15 @@ FROM jtk JOIN je USING (job_id)
 ORDER BY jtk.job_id, task_idx
 """
 
-# Job ACLs: owner, the team's group, sometimes a teammate, and the app's service principal
-# (CAN_VIEW).
+# Job ACLs: owner, the team's group, sometimes a teammate, and the app's service principal:
+# CAN_MANAGE on about half the jobs (whose SLA target the app may write), CAN_VIEW on the rest.
 # Workspace admins' CAN_MANAGE is inherited, so it is not stored per job.
 _ACL = """
 CREATE TABLE local.acl AS
 SELECT job_id, 'user' AS principal_type, owner AS principal, 'IS_OWNER' AS permission_level FROM je
 UNION ALL SELECT job_id, 'group', team, 'CAN_MANAGE_RUN' FROM je
-UNION ALL SELECT job_id, 'service_principal', '{app_sp}', 'CAN_VIEW' FROM je
+UNION ALL SELECT job_id, 'service_principal', '{app_sp}',
+  CASE WHEN u(job_id, 'sp_manage', 0) < 0.5 THEN 'CAN_MANAGE' ELSE 'CAN_VIEW' END FROM je
 UNION ALL
 SELECT job_id, 'user', mate, 'CAN_MANAGE' FROM (
   SELECT job_id, owner, pick(teams.people, u(job_id, 'mate', 0)) AS mate FROM je JOIN teams USING

@@ -456,8 +456,22 @@ def test_permissions_list_owner_team_group_app_and_inherited_admins(
     }
     assert levels["bob@example.com"] == ["IS_OWNER"]
     assert levels["data-eng"] == ["CAN_MANAGE_RUN"]
-    assert levels[SP_CLIENT_ID] == ["CAN_VIEW"]
+    assert levels[SP_CLIENT_ID] in (["CAN_VIEW"], ["CAN_MANAGE"])
     assert levels["admins"] == ["CAN_MANAGE"]
+
+
+def test_the_app_service_principal_manages_some_jobs_and_only_views_the_others(
+    database: WorkspaceDatabase,
+) -> None:
+    # The SLA mutations need both: a job the app may edit, and one it must say it may not.
+    rows = database.cursor().execute(
+        "SELECT permission_level, count(*) FROM local.acl "
+        "WHERE principal_type = 'service_principal' AND principal = ? GROUP BY ALL",
+        [SP_CLIENT_ID],
+    )
+    counts = dict(rows.fetchall())
+    assert set(counts) == {"CAN_VIEW", "CAN_MANAGE"}
+    assert min(counts.values()) > 0.3 * sum(counts.values())
 
 
 def test_permissions_of_an_unknown_job_is_not_found_and_hidden_from_carol(
