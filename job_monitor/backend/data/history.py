@@ -404,6 +404,19 @@ class History:
             query_key(scope, name, scoped), load, family=family, charge=lambda: spend_statements(1)
         )
 
+    async def _cached_over(
+        self,
+        window: Window,
+        name: str,
+        params: Mapping[str, QueryParam],
+        build: Callable[[Sequence[Row]], T],
+    ) -> T:
+        """`_cached` for a query over a window ending now: the next minute's window is the same
+        question (one family per window length)."""
+        return await self._cached(
+            name, params, build, rolling=WINDOW_PARAMETERS, variant=f"@{window}"
+        )
+
     def _scoped(self, params: Mapping[str, QueryParam]) -> dict[str, QueryParam]:
         # Every query filters on the workspace: the lakeflow tables hold the whole region.
         return {"workspace_id": self._workspace_id, **params}
@@ -454,21 +467,18 @@ class History:
     async def job_health(self, window: Window, now: datetime) -> Mapping[int, HealthSummary]:
         """Health of every job with finished runs in the window, by job id. A job absent from the
         answer had no finished run in the window (`HealthSummary.from_runs(())` describes it)."""
-        start = window.start(as_of(now))
         params: dict[str, QueryParam] = {
-            "window_start": start,
-            "scan_start": start - RUN_LOOKBACK,
+            **_window_scan(window, as_of(now)),
             "retry_triggers": _raw_list(Trigger.RETRY.raw_values()),
             "canceled_states": _state_list(is_canceled),
             "not_run_states": _state_list(is_not_run),
             **_outcome_params(),
         }
-        return await self._cached(
+        return await self._cached_over(
+            window,
             "job_run_rollups",
             params,
             lambda rows: {_id(row, "job_id"): _health(row) for row in rows},
-            rolling=WINDOW_PARAMETERS,
-            variant=f"@{window}",
         )
 
     # runs
@@ -606,15 +616,14 @@ class History:
         end = as_of(now)
         if job_ids is not None and not job_ids:
             return daily_series(window, end, ())
-        start = window.start(end)
         params: dict[str, QueryParam] = {
-            "window_start": start,
-            "scan_start": start - RUN_LOOKBACK,
+            **_window_scan(window, end),
             "job_ids": _scope_param(job_ids),
             "include_deleted": include_deleted,
             **_outcome_params(),
         }
-        days = await self._cached(
+        days = await self._cached_over(
+            window,
             "daily_run_counts",
             params,
             lambda rows: tuple(
@@ -626,8 +635,6 @@ class History:
                 )
                 for row in rows
             ),
-            rolling=WINDOW_PARAMETERS,
-            variant=f"@{window}",
         )
         return daily_series(window, end, days)
 
@@ -638,15 +645,14 @@ class History:
         also of deleted ones with `include_deleted`), most frequent first."""
         if job_ids is not None and not job_ids:
             return ()
-        start = window.start(as_of(now))
         params: dict[str, QueryParam] = {
-            "window_start": start,
-            "scan_start": start - RUN_LOOKBACK,
+            **_window_scan(window, as_of(now)),
             "job_ids": _scope_param(job_ids),
             "include_deleted": include_deleted,
             "failure_states": _state_list(is_failure),
         }
-        return await self._cached(
+        return await self._cached_over(
+            window,
             "failures_by_termination_code",
             params,
             lambda rows: tuple(
@@ -657,8 +663,6 @@ class History:
                 )
                 for row in rows
             ),
-            rolling=WINDOW_PARAMETERS,
-            variant=f"@{window}",
         )
 
     # SLA
@@ -671,13 +675,12 @@ class History:
         window is absent. The caller passes only jobs the viewer may see."""
         if not targets:
             return {}
-        start = window.start(as_of(now))
         params: dict[str, QueryParam] = {
-            "window_start": start,
-            "scan_start": start - RUN_LOOKBACK,
+            **_window_scan(window, as_of(now)),
             "job_targets": _target_list(targets),
         }
-        return await self._cached(
+        return await self._cached_over(
+            window,
             "sla_counts",
             params,
             lambda rows: {
@@ -686,8 +689,6 @@ class History:
                 )
                 for row in rows
             },
-            rolling=WINDOW_PARAMETERS,
-            variant=f"@{window}",
         )
 
     async def sla_breaches(
@@ -700,10 +701,8 @@ class History:
             raise ValueError("per_job must be at least 1")
         if not targets:
             return {}
-        start = window.start(as_of(now))
         params: dict[str, QueryParam] = {
-            "window_start": start,
-            "scan_start": start - RUN_LOOKBACK,
+            **_window_scan(window, as_of(now)),
             "job_targets": _target_list(targets),
             "per_job": per_job,
         }
@@ -714,9 +713,7 @@ class History:
                 runs.setdefault(_id(row, "job_id"), []).append(_run(row))
             return {job_id: tuple(listed) for job_id, listed in runs.items()}
 
-        return await self._cached(
-            "sla_breaches", params, by_job, rolling=WINDOW_PARAMETERS, variant=f"@{window}"
-        )
+        return await self._cached_over(window, "sla_breaches", params, by_job)
 
     # cost
 
@@ -724,7 +721,8 @@ class History:
         """List cost per job over the window, by job id; jobs without job usage are absent."""
         start = window.start(as_of(now))
         params: dict[str, QueryParam] = {"window_start": start, "start_date": start.date()}
-        return await self._cached(
+        return await self._cached_over(
+            window,
             "job_costs",
             params,
             lambda rows: {
@@ -737,9 +735,13 @@ class History:
                 )
                 for row in rows
             },
-            rolling=WINDOW_PARAMETERS,
-            variant=f"@{window}",
         )
+
+
+def _window_scan(window: Window, end: datetime) -> dict[str, QueryParam]:
+    """A window's start, and where to start reading slices so that runs are seen whole."""
+    start = window.start(end)
+    return {"window_start": start, "scan_start": start - RUN_LOOKBACK}
 
 
 def _opt_double(value: float | None) -> QueryParam:
