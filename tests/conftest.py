@@ -6,6 +6,7 @@ real databricks-sdk talks to it, so nothing of the Databricks layer is stubbed.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -66,3 +67,23 @@ def service(local_workspace: LocalWorkspace, start_service: StartService) -> Run
 def client(service: RunningService) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=service.url, timeout=30) as http:
         yield http
+
+
+@pytest.fixture
+def faults(local_workspace: LocalWorkspace) -> Iterator[Any]:
+    """Sets the stand-in's faults for one test (`POST /_local/faults`) and clears them after."""
+    with httpx.Client(base_url=local_workspace.host, timeout=30) as http:
+
+        def set_faults(config: dict[str, Any]) -> None:
+            http.post("/_local/faults", json=config).raise_for_status()
+
+        yield set_faults
+        set_faults({"warehouse_state": "RUNNING"})
+
+
+def unused_port() -> int:
+    """A loopback port nothing listens on (now)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

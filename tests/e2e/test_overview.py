@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
@@ -162,23 +163,22 @@ def test_bob_s_overview_covers_only_the_jobs_he_can_see(page: Page, ask_api: Ask
 
 
 def test_while_the_jobs_api_is_down_the_overview_shows_its_history_figures(
-    open_page: OpenPage, local_workspace: LocalWorkspace, start_service: StartService
+    open_page: OpenPage,
+    local_workspace: LocalWorkspace,
+    start_service: StartService,
+    faults: Callable[[dict[str, Any]], None],
 ) -> None:
     # given a service whose Databricks Jobs API fails every listing of the runs going on now
     service = start_service(local_settings(local_workspace, retry_timeout_seconds=2))
-    with httpx.Client(base_url=local_workspace.host, timeout=30) as stand_in:
-        route = {"GET /api/2.2/jobs/runs/list": {"status_503": 1.0}}
-        stand_in.post("/_local/faults", json={"routes": route}).raise_for_status()
-        try:
-            # when alice opens the overview
-            page = open_page(service.url)
-            page.goto("/overview")
+    faults({"routes": {"GET /api/2.2/jobs/runs/list": {"status_503": 1.0}}})
 
-            # then the history figures are there, and running/queued now say the API is down
-            headline = page.get_by_role("region", name=HEADLINE)
-            expect(headline).to_contain_text("Databricks Jobs API not answering")
-            expect(headline.locator("dd").first).to_have_text(re.compile(r"^\d[\d,]*$"))
-            expect(page.get_by_role("alert")).to_have_count(0)
-            screenshot(page, "overview-jobs-api-down")
-        finally:
-            stand_in.post("/_local/faults", json={"warehouse_state": "RUNNING"}).raise_for_status()
+    # when alice opens the overview
+    page = open_page(service.url)
+    page.goto("/overview")
+
+    # then the history figures are there, and running/queued now say the API is down
+    headline = page.get_by_role("region", name=HEADLINE)
+    expect(headline).to_contain_text("Databricks Jobs API not answering")
+    expect(headline.locator("dd").first).to_have_text(re.compile(r"^\d[\d,]*$"))
+    expect(page.get_by_role("alert")).to_have_count(0)
+    screenshot(page, "overview-jobs-api-down")

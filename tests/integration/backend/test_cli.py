@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ import httpx
 from job_monitor.backend.graphql.schema import sdl
 from job_monitor.cli import main
 from job_monitor.local_workspace.server import LocalWorkspace
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, unused_port
 from tests.integration.backend.http import data_of, post_graphql
 
 DASHBOARD = """
@@ -25,13 +24,6 @@ query Dashboard {
 }
 """
 START_BUDGET_SECONDS = 60
-
-
-def unused_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:

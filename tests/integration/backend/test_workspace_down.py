@@ -3,18 +3,15 @@
 
 from __future__ import annotations
 
-import socket
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from job_monitor.backend.config import Settings
 from job_monitor.backend.domain.identity import Mode
 from job_monitor.local_workspace.server import LocalWorkspace
-from tests.conftest import StartService, local_settings
+from tests.conftest import StartService, local_settings, unused_port
 from tests.integration.backend.http import data_of, post_graphql
 
 HEALTH = "query Health { health { status checks { name status code latencyMs message } } }"
@@ -32,24 +29,6 @@ FAST_FAILING: dict[str, Any] = {
     "health_cache_seconds": 0,
     "client_retry_seconds": 0,
 }
-
-
-def unused_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def faults(local_workspace: LocalWorkspace) -> Iterator[Any]:
-    """Sets stand-in faults for one test and clears them afterwards."""
-
-    def inject(settings: dict[str, Any]) -> None:
-        httpx.post(f"{local_workspace.host}/_local/faults", json=settings).raise_for_status()
-
-    yield inject
-    inject({"warehouse_state": "RUNNING"})
 
 
 def by_name(health: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -5,47 +5,29 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET
 from job_monitor.local_workspace.server import LocalWorkspace
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, unused_port
 
 STOP_SECONDS = 5.0
 ACTIVE_RUNS = '{"query": "{ activeRuns { __typename } }"}'
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def held_jobs_api(local_workspace: LocalWorkspace) -> Iterator[None]:
-    """Every Jobs API listing is held for a minute, as a hung upstream holds it."""
-    with httpx.Client(base_url=local_workspace.host, timeout=30) as http:
-        route = {"GET /api/2.2/jobs/runs/list": {"timeout": True, "hold_seconds": 60}}
-        http.post("/_local/faults", json={"routes": route}).raise_for_status()
-        yield
-        http.post("/_local/faults", json={"warehouse_state": "RUNNING"}).raise_for_status()
-
-
 def test_sigterm_stops_the_service_within_five_seconds_while_a_request_hangs(
-    local_workspace: LocalWorkspace, held_jobs_api: Any
+    local_workspace: LocalWorkspace, faults: Any
 ) -> None:
-    # given the service as `job-monitor serve` runs it, with a request stuck upstream
-    port = free_port()
+    # given the service as `job-monitor serve` runs it, with a request stuck upstream (every
+    # Jobs API listing held for a minute, as a hung upstream holds it)
+    faults({"routes": {"GET /api/2.2/jobs/runs/list": {"timeout": True, "hold_seconds": 60}}})
+    port = unused_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "JOB_MONITOR_"))}
     env |= {
         "DATABRICKS_HOST": local_workspace.host,
