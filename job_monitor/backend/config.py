@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     max_jobs_api_calls: int = Field(default=100, ge=1, le=10_000)
     max_statements: int = Field(default=30, ge=1, le=1000)
     max_body_bytes: int = Field(default=100_000, ge=1000)
+    # The job tag that names a job's team: `Job.team`, the team filter and costs by TEAM.
+    team_tag: str = Field(default="team", min_length=1, max_length=255)
 
     log_level: str = "INFO"
     # The built SPA; None means the copy inside the package (`job_monitor/backend/static`).

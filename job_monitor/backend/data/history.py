@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
@@ -37,6 +36,20 @@ from job_monitor.backend.data.warehouse import (
     QueryRunner,
     Row,
     query_key,
+)
+from job_monitor.backend.domain.costs import (
+    ANOMALY_BASELINE,
+    ANOMALY_RATIO,
+    CURRENCY,
+    MIN_COST_BASELINE_RUNS,
+    CostAnomalyFacts,
+    CostGrouping,
+    CostGroupRecord,
+    GroupSpend,
+    JobCostSummary,
+    RunCostRecord,
+    cost_groups,
+    previous_window_kept,
 )
 from job_monitor.backend.domain.cursors import RunCursor
 from job_monitor.backend.domain.filters import RunFilter
@@ -87,18 +100,6 @@ JobScope = Collection[int] | None
 
 
 # --- what history returns that the domain has no record for ------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class JobSpend:
-    """A job's list cost over a window: DBUs and USD at list price (retractions netted).
-    `unpriced_records` counts usage records without a list price, which leave the cost short."""
-
-    job_id: int
-    dbus: float
-    list_cost_usd: float
-    runs_billed: int
-    unpriced_records: int
 
 
 # --- parameters ---------------------------------------------------------------------------------
@@ -717,25 +718,206 @@ class History:
 
     # cost
 
-    async def job_costs(self, window: Window, now: datetime) -> Mapping[int, JobSpend]:
-        """List cost per job over the window, by job id; jobs without job usage are absent."""
-        start = window.start(as_of(now))
-        params: dict[str, QueryParam] = {"window_start": start, "start_date": start.date()}
-        return await self._cached_over(
-            window,
-            "job_costs",
-            params,
-            lambda rows: {
-                _id(row, "job_id"): JobSpend(
+    async def job_costs(self, window: Window, now: datetime) -> Mapping[int, JobCostSummary]:
+        """Spend of every job billed in the window (and the window before), by job id, in one
+        statement; a job without job usage in either is absent. The caller keeps the viewer's."""
+        params: dict[str, QueryParam] = {
+            **_spend_window(window, as_of(now)),
+            "scan_start": window.start(as_of(now)) - RUN_LOOKBACK,
+            "success_states": _state_list(is_success),
+            "wasted_states": _state_list(lambda state: is_failure(state) or is_canceled(state)),
+        }
+        previous_known = previous_window_kept(window)
+
+        def summaries(rows: Sequence[Row]) -> dict[int, JobCostSummary]:
+            return {
+                _id(row, "job_id"): JobCostSummary(
                     job_id=_id(row, "job_id"),
-                    dbus=row.opt_number("dbus") or 0.0,
-                    list_cost_usd=row.opt_number("list_cost_usd") or 0.0,
-                    runs_billed=row.integer("runs_billed"),
+                    dbus=row.number("dbus"),
+                    list_cost_usd=row.number("list_cost_usd"),
+                    runs=row.integer("runs"),
+                    successful_runs=row.integer("successful_runs"),
+                    wasted_usd=row.number("wasted_usd"),
+                    p90_run_cost_usd=row.opt_number("p90_run_cost_usd"),
+                    previous_list_cost_usd=(
+                        row.number("previous_list_cost_usd") if previous_known else None
+                    ),
+                    longest_run_seconds=row.opt_number("longest_run_seconds"),
                     unpriced_records=row.integer("unpriced_records"),
                 )
                 for row in rows
-            },
+            }
+
+        return await self._cached_over(window, "job_costs", params, summaries)
+
+    async def costs_by_group(
+        self,
+        window: Window,
+        now: datetime,
+        grouping: CostGrouping,
+        job_ids: JobScope,
+        *,
+        team_tag: str,
+    ) -> tuple[CostGroupRecord, ...]:
+        """Spend billed to these jobs (None: every job) grouped by `grouping`, most first, each
+        with its daily series and the window before, in one statement."""
+        end = as_of(now)
+        if job_ids is not None and not job_ids:
+            return ()
+        params: dict[str, QueryParam] = {
+            **_spend_window(window, end),
+            "group_by": grouping.value,
+            "team_tag": team_tag,
+            "job_ids": _scope_param(job_ids),
+        }
+        return await self._cached_over(
+            window, "cost_by_group", params, _groups_of(window, end, attributable=True)
         )
+
+    async def unattributed_costs(
+        self, window: Window, now: datetime
+    ) -> tuple[CostGroupRecord, ...]:
+        """Spend of jobs' kind that no job can be tied to, by compute type (`ComputeType`): JOBS
+        usage without a job, all-purpose clusters that job tasks ran on; one statement."""
+        end = as_of(now)
+        return await self._cached_over(
+            window,
+            "unattributed_costs",
+            _spend_window(window, end),
+            _groups_of(window, end, attributable=False),
+        )
+
+    async def run_costs(
+        self, run_ids: Collection[int], earliest_start: datetime
+    ) -> Mapping[int, RunCostRecord]:
+        """The spend of these runs so far, by run id (one statement per batch): runs without any
+        usage and never on all-purpose compute are absent. `earliest_start`, the earliest start of
+        these runs, bounds the usage read (floored to the day, for stable keys)."""
+        if not run_ids:
+            return {}
+        since = earliest_start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        params: dict[str, QueryParam] = {
+            "run_ids": _id_list(run_ids),
+            "since": since,
+            "since_date": since.date(),
+            "currency": CURRENCY,
+        }
+
+        def costs(rows: Sequence[Row]) -> dict[int, RunCostRecord]:
+            return {
+                _id(row, "run_id"): RunCostRecord(
+                    run_id=_id(row, "run_id"),
+                    job_id=_id(row, "job_id"),
+                    dbus=row.number("dbus"),
+                    list_cost_usd=row.number("list_cost_usd"),
+                    serverless=bool(row.opt_flag("serverless")),
+                    skus=_skus(row.opt_text("skus")),
+                    shared_compute=bool(row.opt_flag("shared_compute")),
+                    unpriced_records=row.integer("unpriced_records"),
+                )
+                for row in rows
+            }
+
+        return await self._cached("run_costs", params, costs)
+
+    async def cost_anomalies(
+        self, window: Window, now: datetime, *, limit: int
+    ) -> tuple[CostAnomalyFacts, ...]:
+        """Runs started in the window that cost more than `ANOMALY_RATIO` times their job's p90
+        over the `ANOMALY_BASELINE` before the window, with the facts behind their likely cause,
+        largest excess first, at most `limit`, over every job (one statement)."""
+        start = window.start(as_of(now))
+        baseline_start = start - ANOMALY_BASELINE
+        params: dict[str, QueryParam] = {
+            "window_start": start,
+            "baseline_start": baseline_start,
+            "baseline_start_date": baseline_start.date(),
+            "scan_start": baseline_start - RUN_LOOKBACK,
+            "currency": CURRENCY,
+            "ratio": ANOMALY_RATIO,
+            "min_baseline_runs": MIN_COST_BASELINE_RUNS,
+            "row_limit": limit,
+        }
+
+        def anomalies(rows: Sequence[Row]) -> tuple[CostAnomalyFacts, ...]:
+            return tuple(
+                CostAnomalyFacts(
+                    job_id=_id(row, "job_id"),
+                    run_id=_id(row, "run_id"),
+                    start_time=row.timestamp("start_time"),
+                    list_cost_usd=row.number("list_cost_usd"),
+                    dbus=row.number("dbus"),
+                    baseline_p90_cost_usd=row.number("baseline_p90_cost_usd"),
+                    baseline_runs=row.integer("baseline_runs"),
+                    duration_seconds=row.opt_number("duration_seconds"),
+                    baseline_p90_duration_seconds=row.opt_number("baseline_p90_duration_seconds"),
+                    repair_count=max(0, row.opt_integer("repair_count") or 0),
+                    baseline_max_repairs=max(0, row.opt_integer("baseline_max_repairs") or 0),
+                    trigger=Trigger.parse(row.opt_text("trigger_type")),
+                    skus=_skus(row.opt_text("skus")),
+                    baseline_skus=_skus(row.opt_text("baseline_skus")),
+                    serverless=bool(row.opt_flag("serverless")),
+                    baseline_serverless=bool(row.opt_flag("baseline_serverless")),
+                    definition_changed_at=row.opt_timestamp("definition_changed_at"),
+                )
+                for row in rows
+            )
+
+        return await self._cached_over(window, "cost_anomalies", params, anomalies)
+
+    async def billing_data_through(self, now: datetime) -> datetime | None:
+        """The end of the latest usage hour billing has recorded for the workspace (read over the
+        last week: usage lands within hours); None when nothing landed in it."""
+        since = (as_of(now) - BILLING_FRESHNESS_SCAN).date()
+        return await self._cached(
+            "billing_data_through",
+            {"since_date": since},
+            lambda rows: rows[0].opt_timestamp("data_through") if rows else None,
+            rolling=("since_date",),
+        )
+
+
+BILLING_FRESHNESS_SCAN = timedelta(days=7)
+
+
+def _spend_window(window: Window, end: datetime) -> dict[str, QueryParam]:
+    """A spend window's start and the start of the window of the same length before it."""
+    start = window.start(end)
+    previous = start - window.duration
+    return {
+        "window_start": start,
+        "previous_start": previous,
+        "previous_start_date": previous.date(),
+        "currency": CURRENCY,
+    }
+
+
+def _skus(text: str | None) -> tuple[str, ...]:
+    return tuple(sku for sku in (text or "").split(",") if sku)
+
+
+def _groups_of(
+    window: Window, end: datetime, *, attributable: bool
+) -> Callable[[Sequence[Row]], tuple[CostGroupRecord, ...]]:
+    def build(rows: Sequence[Row]) -> tuple[CostGroupRecord, ...]:
+        entries = (
+            GroupSpend(
+                key=row.opt_text("group_key"),
+                day=row.opt_day("day"),
+                dbus=row.opt_number("dbus") or 0.0,
+                list_cost_usd=row.number("list_cost_usd"),
+            )
+            for row in rows
+        )
+        return cost_groups(
+            entries,
+            window.start(end).date(),
+            end.date(),
+            previous_known=previous_window_kept(window),
+            attributable=attributable,
+        )
+
+    return build
 
 
 def _window_scan(window: Window, end: datetime) -> dict[str, QueryParam]:

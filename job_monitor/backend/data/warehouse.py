@@ -151,6 +151,9 @@ class Row:
             raise self._drift(column, "non-null timestamp")
         return value
 
+    def opt_day(self, column: str) -> date | None:
+        return None if self._values[column] is None else self.day(column)
+
     def day(self, column: str) -> date:
         value = self._values[column]
         # datetime is a date subclass; a DATE column must decode to a plain date.

@@ -74,7 +74,11 @@ class JobDefinition:
 
     @property
     def team(self) -> str | None:
-        return self.tags.get(TEAM_TAG)
+        return self.team_of(TEAM_TAG)
+
+    def team_of(self, tag: str) -> str | None:
+        """The value of the job's `tag` tag, the tag that names its team."""
+        return self.tags.get(tag)
 
     @property
     def duration_target_seconds(self) -> int | None:

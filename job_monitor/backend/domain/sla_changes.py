@@ -96,6 +96,14 @@ def rules_with_target(
     return (*kept, rule)
 
 
+@dataclass(frozen=True, slots=True)
+class SlaEditAccess:
+    """Whether the viewer may change a job's SLA target, and why not."""
+
+    allowed: bool
+    reason: str | None = None
+
+
 def may_edit(viewer: Identity, access: Iterable[AccessEntry]) -> bool:
     """Whether the job's ACL grants the viewer CAN_MANAGE or IS_OWNER: directly, as a service
     principal, or through one of their groups (the inherited `admins` grant included)."""

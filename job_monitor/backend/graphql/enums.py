@@ -11,6 +11,14 @@ from enum import Enum
 import strawberry
 
 from job_monitor.backend.domain import health as rules
+from job_monitor.backend.domain.costs import (
+    LONGER_DURATION_RATIO,
+    ZOMBIE_RUN_SECONDS,
+    AnomalyCause,
+    ComputeType,
+    CostGrouping,
+    ZombieReason,
+)
 from job_monitor.backend.domain.errors import UpstreamProblem
 from job_monitor.backend.domain.health import Priority
 from job_monitor.backend.domain.runs import RunState, RunType, TerminationType, Trigger
@@ -20,7 +28,10 @@ from job_monitor.backend.domain.windows import Window
 from job_monitor.backend.services.jobs import JobOrderField, OrderDirection
 
 __all__ = [
+    "AnomalyCause",
     "AuthMode",
+    "ComputeType",
+    "CostGrouping",
     "HealthStatus",
     "JobOrderField",
     "OrderDirection",
@@ -32,6 +43,7 @@ __all__ = [
     "Trigger",
     "UpstreamProblem",
     "Window",
+    "ZombieReason",
 ]
 
 strawberry.enum(
@@ -89,6 +101,45 @@ strawberry.enum(
         "rule): MET (finished within it, or going and not yet past "
         f"{AT_RISK_RATIO:.0%} of it), AT_RISK (going, past {AT_RISK_RATIO:.0%} of it), "
         "BREACHED (finished over it, or going past it), NO_TARGET (the job has none)."
+    ),
+)
+strawberry.enum(
+    ComputeType,
+    name="ComputeType",
+    description=(
+        "The compute spend was billed on: SERVERLESS (serverless jobs), JOBS_COMPUTE (job "
+        "clusters), ALL_PURPOSE (all-purpose clusters, billed to the cluster, not to a job)."
+    ),
+)
+strawberry.enum(
+    CostGrouping,
+    name="CostGrouping",
+    description=(
+        "How `costs` groups spend: JOB; TEAM (the job's team tag, `team` unless configured, on "
+        "its latest definition; untagged jobs form the group with a null key); SKU; RUN_AS (the "
+        "identity the usage ran as); COMPUTE_TYPE (`ComputeType`)."
+    ),
+)
+strawberry.enum(
+    AnomalyCause,
+    name="AnomalyCause",
+    description=(
+        "Why a costly run likely cost more, from what the data shows: DEFINITION_CHANGED (the "
+        "job's definition changed after its last baseline run, a newer row of "
+        "system.lakeflow.jobs), MORE_REPAIRS (more repairs than any baseline run), RETRY (the run "
+        "is an automatic retry), LONGER_DURATION (it ran more than "
+        f"{LONGER_DURATION_RATIO:g}x the baseline's p90 duration), DIFFERENT_SKU (billed on a "
+        "SKU the baseline never used), DIFFERENT_COMPUTE_TYPE (serverless where the baseline was "
+        "not, or the reverse)."
+    ),
+)
+strawberry.enum(
+    ZombieReason,
+    name="ZombieReason",
+    description=(
+        "Why a scheduled job that keeps spending does no useful work: NO_SUCCESSFUL_RUN (none of "
+        "its runs billed in the window succeeded), ONLY_SHORT_RUNS (every one ended within "
+        f"{ZOMBIE_RUN_SECONDS:g} seconds)."
     ),
 )
 strawberry.enum(JobOrderField, name="JobOrderField", description="What to order jobs by.")

@@ -22,6 +22,7 @@ from job_monitor.backend.domain.filters import NamePattern
 from job_monitor.backend.domain.health import HealthSummary
 from job_monitor.backend.domain.jobs import JobDefinition, TaskDefinition, TriggerSettings
 from job_monitor.backend.graphql.context import JMInfo
+from job_monitor.backend.graphql.costs import DEFAULT_COST_WINDOW, JobCost
 from job_monitor.backend.graphql.enums import (
     JobOrderField,
     OrderDirection,
@@ -257,9 +258,11 @@ class Job(relay.Node):
     def tags(self) -> list[JobTag]:
         return [JobTag(key=key, value=value) for key, value in sorted(self.definition.tags.items())]
 
-    @strawberry.field(description="The value of its `team` tag.")
-    def team(self) -> str | None:
-        return self.definition.team
+    @strawberry.field(
+        description="The value of the tag that names its team (`team` unless configured)."
+    )
+    def team(self, info: JMInfo) -> str | None:
+        return self.definition.team_of(info.context.session.settings.team_tag)
 
     @strawberry.field(description="What starts it; null: unknown.")
     def trigger(self) -> JobTrigger | None:
@@ -292,6 +295,17 @@ class Job(relay.Node):
     )
     def sla(self) -> JobSla:
         return JobSla(definition=self.definition)
+
+    @strawberry.field(
+        description=(
+            "Its spend over a window (default: the last 30 days); zero for a job without usage "
+            "billed to it."
+        )
+    )
+    async def cost(self, info: JMInfo, window: Window = DEFAULT_COST_WINDOW) -> JobCost:
+        key = (self.definition.job_id, window)
+        summary = await nested(info.context.loaders.cost_by_job.load(key))
+        return JobCost(summary=summary, window=window)
 
     @strawberry.field(description="Its health over a window (default: the last 7 days).")
     async def health(
@@ -358,7 +372,9 @@ class JobFilter:
     tags: list[JobTagFilter] | None = strawberry.field(
         default=None, description="Tags the job must carry (at most 20)."
     )
-    team: str | None = strawberry.field(default=None, description="Its `team` tag.")
+    team: str | None = strawberry.field(
+        default=None, description="Its team: the tag that names teams (`team` unless configured)."
+    )
     owner: str | None = strawberry.field(default=None, description="Its creator's user name.")
     run_as: str | None = strawberry.field(default=None, description="The identity its runs use.")
     priority: list[Priority] | None = strawberry.field(
@@ -389,7 +405,9 @@ JobResult = Annotated[
 ]
 
 
-def _query(job_filter: JobFilter | None, order: JobOrder | None, window: Window) -> JobQuery:
+def job_query(
+    job_filter: JobFilter | None, order: JobOrder | None, window: Window, team_tag: str
+) -> JobQuery:
     given = job_filter or JobFilter()
     chosen = order or JobOrder()
     return JobQuery(
@@ -403,6 +421,7 @@ def _query(job_filter: JobFilter | None, order: JobOrder | None, window: Window)
         order=chosen.field,
         direction=chosen.direction,
         include_deleted=given.include_deleted,
+        team_tag=team_tag,
     )
 
 
@@ -415,7 +434,9 @@ async def _jobs(
     window: Window,
 ) -> JobConnection:
     size = page_size(first, session.settings.max_page_size)
-    page = await job_service.list_jobs(session, _query(job_filter, order, window), size, after)
+    page = await job_service.list_jobs(
+        session, job_query(job_filter, order, window, session.settings.team_tag), size, after
+    )
     edges, info = page_of(
         [(entry.cursor, Job(definition=entry.job)) for entry in page.entries],
         has_next=page.has_next_page,

@@ -16,7 +16,10 @@ answer), so a request issues a bounded number of statements whatever its page si
 * `sla_counts_by_job` — (job id, window) → finished runs and breaches: one statement per window
   over every job of the viewer's list with a target;
 * `sla_breaches_by_job` — (window, page size, job id) → the runs over target, one statement per
-  window and page size in the batch.
+  window and page size in the batch;
+* `cost_by_job` — (job id, window) → spend: one roll-up per window over every job;
+* `daily_cost_by_job` — (job id, window) → daily spend, one statement per window in the batch;
+* `cost_by_run` — a run → its spend so far, one statement per batch.
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
+from job_monitor.backend.domain.costs import DailyCost, JobCostSummary
 from job_monitor.backend.domain.filters import RunFilter
 from job_monitor.backend.domain.health import HealthSummary
 from job_monitor.backend.domain.jobs import JobDefinition
 from job_monitor.backend.domain.runs import RunRecord, TaskRunRecord
 from job_monitor.backend.domain.sla import SlaBreachRecord, SlaCounts
 from job_monitor.backend.domain.windows import Window
-from job_monitor.backend.services import jobs, runs, sla
+from job_monitor.backend.services import costs, jobs, runs, sla
+from job_monitor.backend.services.costs import RunCostView
 from job_monitor.backend.services.runs import KnownRun, RunList
 from job_monitor.backend.services.session import Session
 
@@ -42,6 +47,7 @@ LatestRunsKey = tuple[RunFilter, int, int]
 SlaCountsKey = tuple[int, Window]
 SlaBreachesKey = tuple[Window, int, int]
 """(window, page size, job id)."""
+CostKey = tuple[int, Window]
 
 
 class Loaders:
@@ -60,6 +66,9 @@ class Loaders:
         self.sla_breaches_by_job = DataLoader[SlaBreachesKey, tuple[SlaBreachRecord, ...]](
             self._sla_breaches
         )
+        self.cost_by_job = DataLoader[CostKey, JobCostSummary](self._costs)
+        self.daily_cost_by_job = DataLoader[CostKey, tuple[DailyCost, ...]](self._daily_costs)
+        self.cost_by_run = DataLoader[RunRecord, RunCostView](self._run_costs)
 
     async def _health(self, keys: list[HealthKey]) -> Sequence[HealthSummary]:
         by_window = {
@@ -119,3 +128,25 @@ class Loaders:
             for group, job_ids in groups.items()
         }
         return [found[(window, first)][job_id] for window, first, job_id in keys]
+
+    async def _costs(self, keys: list[CostKey]) -> Sequence[JobCostSummary]:
+        by_window = {
+            window: await costs.costs_by_job(
+                self.session, window, [job_id for job_id, wanted in keys if wanted == window]
+            )
+            for window in dict.fromkeys(window for _, window in keys)
+        }
+        return [by_window[window][job_id] for job_id, window in keys]
+
+    async def _daily_costs(self, keys: list[CostKey]) -> Sequence[tuple[DailyCost, ...]]:
+        by_window = {
+            window: await costs.daily_by_job(
+                self.session, window, [job_id for job_id, wanted in keys if wanted == window]
+            )
+            for window in dict.fromkeys(window for _, window in keys)
+        }
+        return [by_window[window][job_id] for job_id, window in keys]
+
+    async def _run_costs(self, keys: list[RunRecord]) -> Sequence[RunCostView]:
+        found = await costs.run_costs(self.session, keys)
+        return [found[run.run_id] for run in keys]

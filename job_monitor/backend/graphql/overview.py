@@ -13,6 +13,7 @@ from typing import Annotated
 
 import strawberry
 
+from job_monitor.backend.domain.costs import CURRENCY
 from job_monitor.backend.domain.errors import LimitExceededError, UpstreamUnavailableError
 from job_monitor.backend.graphql.context import JMInfo
 from job_monitor.backend.graphql.enums import Window
@@ -23,6 +24,7 @@ from job_monitor.backend.graphql.jobs import (
     PERMISSIONS_COMPLETE,
     Job,
 )
+from job_monitor.backend.services import costs as cost_service
 from job_monitor.backend.services import overview as overview_service
 from job_monitor.backend.services import sla as sla_service
 from job_monitor.backend.services.overview import MAX_TOP_FAILING_JOBS, LiveCounts, OverviewView
@@ -64,6 +66,18 @@ class DailyRunCount:
     success_rate: float | None = strawberry.field(
         description="succeeded / (succeeded + failed); null on a day without such runs."
     )
+
+
+@strawberry.type(description="Spend at list price over a window and against the window before.")
+class Spend:
+    list_cost_usd: float = strawberry.field(description="At list price, in `currency`.")
+    previous_list_cost_usd: float | None = strawberry.field(
+        description="Over the window of the same length just before (null: older than kept)."
+    )
+    change_vs_previous_window: float | None = strawberry.field(
+        description="(listCostUsd - previousListCostUsd) / previousListCostUsd; null without one."
+    )
+    currency: str = strawberry.field(description="The currency of the prices (USD).")
 
 
 @strawberry.type(
@@ -129,6 +143,25 @@ class Overview:
             sla_service.breaches_in_window(
                 info.context.session, self.window, include_deleted=self.include_deleted
             )
+        )
+
+    @strawberry.field(
+        description=(
+            "The spend of the same jobs over the window and its change against the window before "
+            "(`Job.cost` summed over the viewer's `jobs` list)."
+        )
+    )
+    async def spend(self, info: JMInfo) -> Spend:
+        view = await nested(
+            cost_service.spend_of_list(
+                info.context.session, self.window, include_deleted=self.include_deleted
+            )
+        )
+        return Spend(
+            list_cost_usd=view.list_cost_usd,
+            previous_list_cost_usd=view.previous_list_cost_usd,
+            change_vs_previous_window=view.change_vs_previous_window,
+            currency=CURRENCY,
         )
 
     def _live(self) -> LiveCounts:

@@ -28,6 +28,7 @@ from job_monitor.backend.domain.errors import (
 from job_monitor.backend.domain.filters import RunFilter
 from job_monitor.backend.domain.runs import RunPage, RunRecord, TaskRunRecord, is_failure
 from job_monitor.backend.graphql.context import JMInfo
+from job_monitor.backend.graphql.costs import RunCost
 from job_monitor.backend.graphql.enums import (
     RunState,
     RunType,
@@ -347,6 +348,15 @@ class JobRun(relay.Node):
         if self.record.job_id is not None:
             job = await nested(info.context.loaders.job_by_id.load(self.record.job_id))
         return sla_service.status_of(self.record, job, info.context.session.now)
+
+    @strawberry.field(
+        description=(
+            "What the run has cost so far, at list price (batched with the other runs of the "
+            "request in one statement)."
+        )
+    )
+    async def cost(self, info: JMInfo) -> RunCost:
+        return RunCost(view=await nested(info.context.loaders.cost_by_run.load(self.record)))
 
 
 @strawberry.type(

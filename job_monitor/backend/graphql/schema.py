@@ -20,6 +20,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
 from job_monitor.backend.graphql.context import Context
+from job_monitor.backend.graphql.cost_queries import CostQueries
 from job_monitor.backend.graphql.extensions import (
     GraphQLLimits,
     log_errors,
@@ -33,7 +34,9 @@ from job_monitor.backend.graphql.overview import OverviewQueries
 from job_monitor.backend.graphql.runs import RunQueries
 from job_monitor.backend.graphql.viewer import ViewerQuery
 
-Query = merge_types("Query", (HealthQuery, ViewerQuery, JobQueries, RunQueries, OverviewQueries))
+Query = merge_types(
+    "Query", (HealthQuery, ViewerQuery, JobQueries, RunQueries, OverviewQueries, CostQueries)
+)
 
 SDL_PATH = Path(__file__).resolve().parents[3] / "schema.graphql"
 

@@ -11,11 +11,13 @@ import strawberry
 
 from job_monitor.backend.domain.jobs import DURATION_HEALTH_METRIC, JobDefinition
 from job_monitor.backend.domain.sla import SlaBreachRecord, SlaCounts, sla_target
+from job_monitor.backend.domain.sla_changes import SlaEditAccess
 from job_monitor.backend.graphql.context import JMInfo
 from job_monitor.backend.graphql.enums import Window
 from job_monitor.backend.graphql.errors import nested
 from job_monitor.backend.graphql.pagination import page_size
 from job_monitor.backend.graphql.runs import JobRun
+from job_monitor.backend.services import sla_changes as sla_change_service
 
 DEFAULT_SLA_WINDOW = Window.LAST_30_DAYS
 DEFAULT_BREACHES = 20
@@ -57,6 +59,21 @@ class SlaBreach:
         return self.record.over_ratio
 
 
+@strawberry.type(description="Whether the viewer may change a job's SLA target, and why not.")
+class SlaEditability:
+    record: strawberry.Private[SlaEditAccess]
+
+    @strawberry.field(
+        description="True when `setJobSla` would be accepted from the viewer for this job."
+    )
+    def allowed(self) -> bool:
+        return self.record.allowed
+
+    @strawberry.field(description="Why not, in words; null when allowed.")
+    def reason(self) -> str | None:
+        return self.record.reason
+
+
 @strawberry.type(
     description=f"A job's SLA: its duration target and the runs that missed it. {SLA_RULES}"
 )
@@ -71,6 +88,19 @@ class JobSla:
     )
     def target_seconds(self) -> int | None:
         return sla_target(self.definition)
+
+    @strawberry.field(
+        description=(
+            "Whether the viewer may change the target here (CAN_MANAGE or IS_OWNER on the job, "
+            "and no bundle deploys it), read from the job's permissions now: one or two Jobs API "
+            "calls, so ask it for one job, not for a list."
+        )
+    )
+    async def editable(self, info: JMInfo) -> SlaEditability:
+        found = await nested(
+            sla_change_service.sla_editability(info.context.session, self.definition.job_id)
+        )
+        return SlaEditability(record=found)
 
     async def _counts(self, info: JMInfo, window: Window) -> SlaCounts | None:
         key = (self.definition.job_id, window)

@@ -27,7 +27,7 @@ from job_monitor.backend.domain.cursors import CursorSigner
 from job_monitor.backend.domain.errors import InvalidFilterError
 from job_monitor.backend.domain.filters import NamePattern
 from job_monitor.backend.domain.health import HealthSummary, Priority
-from job_monitor.backend.domain.jobs import JobDefinition
+from job_monitor.backend.domain.jobs import TEAM_TAG, JobDefinition
 from job_monitor.backend.domain.windows import Window
 
 if TYPE_CHECKING:
@@ -91,6 +91,8 @@ class JobQuery:
     order: JobOrderField = JobOrderField.NAME
     direction: OrderDirection = OrderDirection.ASC
     include_deleted: bool = False
+    team_tag: str = TEAM_TAG
+    """The tag that names a job's team (`Settings.team_tag`)."""
 
     def __post_init__(self) -> None:
         if len(self.tags) > MAX_TAG_FILTERS:
@@ -112,7 +114,7 @@ class JobQuery:
     def matches(self, job: JobDefinition, health: HealthSummary) -> bool:
         # Cheap conditions first: this runs for every job of the catalog on every request.
         return (
-            _same(self.team, job.team)
+            _same(self.team, job.team_of(self.team_tag))
             and _same(self.owner, job.owner)
             and _same(self.run_as, job.run_as)
             and (not self.priorities or health.priority in self.priorities)
@@ -310,17 +312,26 @@ def _rank_jobs(
 _NO_HEALTH: Mapping[int, HealthSummary] = {}
 
 
-async def list_jobs(session: Session, query: JobQuery, first: int, after: str | None) -> JobPage:
-    """The viewer's jobs matching the query, in its order, `first` after the cursor."""
-    signer = session.cursor_signer
-    position = JobCursor.decode(after, query, signer) if after is not None else None
+async def _ranked(session: Session, query: JobQuery) -> Ranked:
     visible = await session.visible()
     history = await session.history()
     catalog = await history.job_catalog(include_deleted=query.include_deleted, now=session.now)
     healths = await health_by_window(session, query.window) if query.needs_health else _NO_HEALTH
-    ranked = session.services.job_rankings.get_or_rank(
+    return session.services.job_rankings.get_or_rank(
         query, catalog, healths, visible.job_ids if visible.restricted else None
     )
+
+
+async def matching_jobs(session: Session, query: JobQuery) -> list[JobDefinition]:
+    """Every one of the viewer's jobs matching the query, in its order."""
+    return [job for _, _, job in await _ranked(session, query)]
+
+
+async def list_jobs(session: Session, query: JobQuery, first: int, after: str | None) -> JobPage:
+    """The viewer's jobs matching the query, in its order, `first` after the cursor."""
+    signer = session.cursor_signer
+    position = JobCursor.decode(after, query, signer) if after is not None else None
+    ranked = await _ranked(session, query)
     start = 0
     if position is not None:
         start = _first_after(ranked, position.rank)

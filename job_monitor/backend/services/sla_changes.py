@@ -28,9 +28,11 @@ from job_monitor.backend.domain.errors import (
     PermissionDeniedError,
     UnauthenticatedError,
 )
+from job_monitor.backend.domain.identity import Identity
 from job_monitor.backend.domain.sla_changes import (
     EDIT_LEVELS,
     SlaChange,
+    SlaEditAccess,
     may_edit,
     rules_with_target,
     valid_target,
@@ -50,14 +52,40 @@ async def clear_job_sla(session: Session, job_id: int) -> SlaChange:
     return await _change(session, job_id, None)
 
 
-async def _change(session: Session, job_id: int, target_seconds: int | None) -> SlaChange:
+async def _viewer_may_edit(session: Session, job_id: int) -> tuple[Identity, bool]:
+    """The viewer, and whether the job's ACL, read now, lets them manage it; `NotFoundError` for
+    a job they may not see."""
     viewer = await session.viewer()
     if viewer is None:
         raise UnauthenticatedError()
     if not (await session.visible()).contains(job_id):
         raise NotFoundError("job", job_id)
+    return viewer, may_edit(viewer, await session.services.jobs_api.job_access(job_id))
+
+
+async def sla_editability(session: Session, job_id: int) -> SlaEditAccess:
+    """What `set_job_sla` would say about the viewer and the job, without writing: the job's ACL
+    (one Jobs API call) and, when the viewer may manage it, its deployment (one more)."""
+    _, allowed = await _viewer_may_edit(session, job_id)
     jobs = session.services.jobs_api
-    if not may_edit(viewer, await jobs.job_access(job_id)):
+    if not allowed:
+        return SlaEditAccess(
+            False, "Changing the SLA target needs CAN_MANAGE or IS_OWNER on the job."
+        )
+    job = await jobs.job_health(job_id)
+    if job.bundle_managed:
+        return SlaEditAccess(
+            False,
+            "A bundle deploys this job: set the target in the bundle, or its next deploy "
+            "erases it.",
+        )
+    return SlaEditAccess(True)
+
+
+async def _change(session: Session, job_id: int, target_seconds: int | None) -> SlaChange:
+    viewer, allowed = await _viewer_may_edit(session, job_id)
+    jobs = session.services.jobs_api
+    if not allowed:
         raise PermissionDeniedError(
             f"Changing the SLA target of job {job_id} needs CAN_MANAGE or IS_OWNER on the job; "
             f"{viewer.user_name} holds neither. Ask the job's owner for CAN_MANAGE.",

@@ -23,12 +23,18 @@ from job_monitor.local_workspace.principals import (
 from job_monitor.local_workspace.synth import vocabulary as v
 
 # Bump when the generated data changes shape or content: it is part of the database cache key.
-GENERATOR_VERSION = 13
+GENERATOR_VERSION = 15
 
 # The Jobs API keeps about 60 days of runs; the system tables keep the whole window.
 JOBS_API_RETENTION_DAYS = 60
 
-# Scenarios pinned to the first job indices so that every story exists even in a tiny workspace.
+# Another running workspace of the account: it has no jobs here, only usage in `billing.usage`,
+# which is account-wide.
+OTHER_WORKSPACE_ID = "1234567890123458"
+OTHER_WORKSPACE_NAME = "data-science-prod"
+
+# Scenarios pinned to the first job indices so that every story exists even in a tiny workspace;
+# the SQL's `n_pinned` is their count, where the random jobs begin.
 # index: (team, cadence, profile, compute, tasks)
 _PINNED: dict[int, tuple[str, str, str, str, int]] = {
     0: ("data-eng", "daily", "regressed", "classic", 5),
@@ -43,6 +49,8 @@ _PINNED: dict[int, tuple[str, str, str, str, int]] = {
     9: ("marketing", "file_arrival", "healthy", "serverless", 2),
     10: ("data-eng", "daily", "deleted", "classic", 2),
     11: ("customer-360", "daily", "renamed", "serverless", 3),
+    12: ("platform", "hourly", "zombie", "serverless", 1),
+    13: ("finance", "daily", "broken", "classic", 3),
 }
 # Pinned jobs bob owns: two of data-eng's and one of analytics' (so "his own" differs from his
 # team's).
@@ -196,9 +204,13 @@ WITH b AS (
         dur_range,
     pick(teams.people, u(job_id, 'owner', 0)) AS owner0,
     teams.people, teams.people_ids, teams.sp_app_id, teams.sp_id,
-    pick(['prod', 'prod', 'prod', 'prod', 'staging', 'dev'], u(job_id, 'env', 0)) AS env,
-    pick(subjects(), u(job_id, 'subj', 0)) AS subject,
-    pick(actions(), u(job_id, 'act', 0)) AS action
+    -- The zombie and the broken job have the same name in every seed, for a stable story.
+    CASE WHEN profile IN ('zombie', 'broken') THEN 'prod'
+      ELSE pick(['prod', 'prod', 'prod', 'prod', 'staging', 'dev'], u(job_id, 'env', 0)) END AS env,
+    CASE profile WHEN 'zombie' THEN 'telemetry' WHEN 'broken' THEN 'invoices'
+      ELSE pick(subjects(), u(job_id, 'subj', 0)) END AS subject,
+    CASE profile WHEN 'zombie' THEN 'sync' WHEN 'broken' THEN 'export'
+      ELSE pick(actions(), u(job_id, 'act', 0)) END AS action
   FROM c JOIN teams USING (team)
 )
 SELECT d.*,
@@ -207,23 +219,27 @@ SELECT d.*,
     AS owner_id,
   u(job_id, 'runas', 0) < 0.45 OR i IN (1, 2, 8) AS runs_as_owner,
   CASE WHEN i = 6 THEN 3000.0 WHEN cadence = 'continuous' THEN period_min * 60.0 - 600
+    -- a zombie finds nothing to do: it is over in seconds, every time
+    WHEN profile = 'zombie' THEN 20 + 5 * r_dur
     ELSE dur_range[1] * exp(r_dur * ln(dur_range[2] / dur_range[1])) END AS base_seconds,
   env || '-' || subject || '-' || action || '-' ||
     CASE cadence WHEN 'continuous' THEN 'stream' WHEN 'file_arrival' THEN 'on-arrival'
       WHEN '4h' THEN 'every-4h' WHEN 'manual' THEN 'adhoc' ELSE cadence END AS name,
   subject || '_' || action || '_job' AS legacy_name,
-  CASE WHEN i < 12 THEN anchor() - INTERVAL 400 DAY
+  CASE WHEN i < getvariable('n_pinned') THEN anchor() - INTERVAL 400 DAY
     WHEN u(job_id, 'created', 0) < 0.55
       THEN anchor() - to_days(getvariable('days')::INT) - secs(86400 * (30 + 600 * u(job_id,
         'created', 1)))
     ELSE anchor() - to_days(getvariable('days')::INT)
       + secs(86400 * getvariable('days') * 0.8 * u(job_id, 'created', 2)) END AS created_time,
   u(job_id, 'event', 0) AS r_event,
-  u(job_id, 'health', 0) < 0.15 OR i IN (0, 2) AS has_health_rule,
+  -- job 6 always has a run going now: with a target, running-now runs are judged against one
+  u(job_id, 'health', 0) < 0.15 OR i IN (0, 2, 6) AS has_health_rule,
   u(job_id, 'timeout', 0) < 0.6 AS has_timeout,
-  cadence IN ('hourly', '4h', 'daily', 'weekly') AND i >= 12 AND u(job_id, 'pause', 0) < 0.02 AS
-    pauses,
-  u(job_id, 'photon', 0) < 0.3 AS photon,
+  cadence IN ('hourly', '4h', 'daily', 'weekly') AND i >= getvariable('n_pinned')
+    AND u(job_id, 'pause', 0) < 0.02 AS pauses,
+  -- job 0 turns Photon on only with its regression (`photon_time`)
+  u(job_id, 'photon', 0) < 0.3 AND i <> 0 AS photon,
   2 + floor(u(job_id, 'workers', 0) * 14)::INT AS workers,
   pick(node_types(), u(job_id, 'node', 0)) AS node_type,
   pick(dbr_versions(), u(job_id, 'dbr', 0)) AS dbr_version,
@@ -237,14 +253,16 @@ FROM d
 _JOB_EVENTS = """
 CREATE TEMP TABLE je AS
 SELECT j.*,
-  CASE WHEN profile = 'renamed' OR (i >= 12 AND r_event < 0.08)
+  CASE WHEN profile = 'renamed' OR (i >= getvariable('n_pinned') AND r_event < 0.08)
     THEN created_time + (anchor() - created_time) * (0.2 + 0.5 * u(job_id, 'ren', 0)) END AS
       rename_time,
-  CASE WHEN profile = 'renamed' OR (i >= 12 AND r_event BETWEEN 0.06 AND 0.14)
+  CASE WHEN profile = 'renamed' OR (i >= getvariable('n_pinned') AND r_event BETWEEN 0.06 AND 0.14)
     THEN created_time + (anchor() - created_time) * (0.3 + 0.5 * u(job_id, 'tag', 0)) END AS
       tag_time,
   CASE WHEN profile = 'regressed'
     THEN anchor() - secs(86400 * (5 + 10 * u(job_id, 'reg', 0))) END AS regression_time,
+  -- Job 0's regression also moves it to Photon: a cost anomaly with a visible change of SKU.
+  CASE WHEN i = 0 THEN regression_time END AS photon_time,
   CASE WHEN profile = 'deleted'
     THEN created_time + (anchor() - created_time) * (0.5 + 0.4 * u(job_id, 'del', 0)) END AS
       delete_time,
@@ -332,8 +350,10 @@ _RUNS_NOMINAL = """
 CREATE TEMP TABLE rn AS
 WITH a AS (
   SELECT s.*,
-    CASE compute_kind WHEN 'classic' THEN 90 + 300 * ur(h1, 2)
-      WHEN 'serverless' THEN 5 + 40 * ur(h1, 2) ELSE 1 + 5 * ur(h1, 2) END AS setup_s,
+    CASE WHEN profile = 'zombie' THEN 5 + 5 * ur(h1, 2)
+      WHEN compute_kind = 'classic' THEN 90 + 300 * ur(h1, 2)
+      WHEN compute_kind = 'serverless' THEN 5 + 40 * ur(h1, 2)
+      ELSE 1 + 5 * ur(h1, 2) END AS setup_s,
     -- A continuous job's run lasts until the next restart; others vary around the usual duration.
     CASE WHEN cadence = 'continuous' THEN period_min * 60.0 - 1200 - 300 * ur(h1, 3)
       ELSE base_seconds * (0.8 + 0.45 * ur(h1, 3)) END
@@ -345,8 +365,10 @@ WITH a AS (
     CASE compute_kind WHEN 'classic' THEN 10 + 50 * ur(h2, 0) ELSE 1 + 4 * ur(h2, 0) END
       AS cleanup_s,
     -- The workspace hits its active-runs limit now and then, and right now: runs triggered in
-    -- the last minutes before the anchor are often still waiting.
-    CASE WHEN ur(h2, 1) < 0.03 THEN 30 + 570 * ur(h2, 2)
+    -- the last minutes before the anchor are often still waiting. (A zombie's run is always
+    -- over within a minute.)
+    CASE WHEN profile = 'zombie' THEN 0
+      WHEN ur(h2, 1) < 0.03 THEN 30 + 570 * ur(h2, 2)
       WHEN start_time >= anchor() - INTERVAL 12 MINUTE AND ur(h2, 1) < 0.6 THEN 900
       ELSE 0 END AS workspace_queue_s
   FROM s
@@ -380,13 +402,16 @@ WITH streaks AS (
 ), a AS (
   SELECT rn.*, coalesce(st.finished_from_end, 0) AS finished_from_end, coalesce(st.streak_len, 0)
     AS streak_len,
-    st.finished_from_end <= st.streak_len AS in_streak,
+    -- The broken job has failed every run for 45 days: scheduled, billed, and never succeeding.
+    st.finished_from_end <= st.streak_len
+      OR (profile = 'broken' AND start_time >= anchor() - INTERVAL 45 DAY) AS in_streak,
     CASE profile WHEN 'flaky' THEN 0.22 WHEN 'repair' THEN 0.15 WHEN 'streaming' THEN 0.25
-      WHEN 'retry' THEN 0.03 ELSE 0.015 END AS p_fail
+      WHEN 'retry' THEN 0.03 WHEN 'zombie' THEN 0.0 ELSE 0.015 END AS p_fail
   FROM rn LEFT JOIN streaks st USING (job_id, k)
 ), b AS (
   SELECT a.*,
     CASE WHEN is_active THEN NULL
+      WHEN in_streak AND profile = 'broken' THEN 'storage_access_error'
       WHEN in_streak THEN 'run_execution_error'
       WHEN ur(h2, 3) < p_fail THEN
         CASE WHEN ob.outcome = 'success_with_failures' AND n_tasks = 1 THEN 'success' ELSE
@@ -411,7 +436,8 @@ CREATE TABLE local.runs AS
 WITH a AS (
   SELECT ro.*, je.name, je.legacy_name, je.rename_time, je.owner, je.runs_as_owner, je.sp_app_id,
     je.team,
-    je.node_type, je.workers, je.photon, je.dbr_version, je.dbu_per_hour, je.env, je.cost_center,
+    je.node_type, je.workers, je.dbr_version, je.dbu_per_hour, je.env, je.cost_center,
+    je.photon OR coalesce(ro.start_time >= je.photon_time, FALSE) AS photon,
     je.has_timeout, previous_outcome,
     CASE WHEN skipped THEN 0 ELSE queue_s END AS q_s,
     CASE WHEN skipped THEN 0 ELSE setup_s END AS st_s,
@@ -712,10 +738,12 @@ SELECT '{account_id}' AS account_id, '{workspace_id}' AS workspace_id, job_id,
     AS name,
   CASE WHEN regression_time IS NOT NULL AND change_time >= regression_time
     THEN 'Loads ' || subject || ' data. Since ' || strftime(regression_time, '%Y-%m-%d')
-      || ': autoscaling 2-4 workers on a smaller node type to cut cost.'
+      || ': ' || CASE WHEN photon_time IS NOT NULL THEN 'Photon and ' ELSE '' END
+      || 'autoscaling 2-4 workers on a smaller node type to cut cost.'
     ELSE 'Loads ' || subject || ' data for the ' || team || ' team.' END AS description,
   owner_id AS creator_id,
-  CASE WHEN u(job_id, 'tagless', 0) < 0.03 AND i >= 12 THEN MAP {{}}::MAP(VARCHAR, VARCHAR)
+  CASE WHEN u(job_id, 'tagless', 0) < 0.03 AND i >= getvariable('n_pinned')
+    THEN MAP {{}}::MAP(VARCHAR, VARCHAR)
     WHEN tag_time IS NOT NULL AND change_time < tag_time AND old_team IS NOT NULL
       THEN MAP {{'team': old_team, 'env': env, 'cost_center': cost_center}}
     WHEN tag_time IS NOT NULL AND change_time < tag_time THEN MAP {{'env': env}}
@@ -774,8 +802,8 @@ ORDER BY change_time
 # Spend per run from the run's hourly slices, as billing writes it: one record per compute per hour.
 _USAGE_JOBS = """
 CREATE TEMP TABLE usage_jobs AS
-SELECT r.run_id, r.job_id, r.job_name, r.run_name, r.compute_kind, r.cluster_id, r.node_type,
-  r.photon,
+SELECT r.run_id, r.job_id, r.job_index, r.job_name, r.run_name, r.compute_kind, r.cluster_id,
+  r.node_type, r.photon,
   r.run_as_user_name, r.creator_user_name, r.team, r.env, r.cost_center,
   date_trunc('hour', s.period_start_time) AS usage_start_time,
   sum(r.dbu_per_hour * CASE r.compute_kind WHEN 'serverless' THEN 0.6 ELSE 1.0 END
@@ -790,31 +818,51 @@ ORDER BY usage_start_time
 
 _USAGE = """
 CREATE TABLE local.usage AS
-WITH j AS (
+WITH fixed_run AS (
+  -- Job 4's latest run old enough for its corrections (3 days later) to have landed, or its first
+  -- run in a shorter window: corrected in every seed, on a job anyone may see.
+  SELECT coalesce(max(run_id) FILTER (WHERE usage_start_time < anchor() - INTERVAL 4 DAY),
+    min(run_id)) AS run_id
+  FROM usage_jobs WHERE job_index = 4
+), j AS (
   SELECT uj.*,
     CASE compute_kind WHEN 'serverless' THEN 'PREMIUM_JOBS_SERVERLESS_COMPUTE_US_EAST_N_VIRGINIA'
       WHEN 'all_purpose' THEN 'PREMIUM_ALL_PURPOSE_COMPUTE'
       WHEN 'classic' THEN CASE WHEN photon THEN 'PREMIUM_JOBS_COMPUTE_(PHOTON)' ELSE
         'PREMIUM_JOBS_COMPUTE' END
     END AS sku_name,
-    hash(getvariable('seed'), run_id, epoch_ms(usage_start_time)) AS h_fix
+    hash(getvariable('seed'), run_id, epoch_ms(usage_start_time)) AS h_fix,
+    run_id = (SELECT run_id FROM fixed_run) AS fixed
   FROM usage_jobs uj
 ), jr AS (
-  -- About 1.5% of records are corrected later: retracted in full, restated with another quantity.
-  SELECT j.*, 'ORIGINAL' AS record_type, 1.0 AS factor, 0 AS ingest_lag_days FROM j
+  -- About 1.5% of records, and the fixed run's, are corrected later: retracted in full, restated
+  -- with another quantity.
+  SELECT j.*, '{workspace_id}' AS workspace_id, 'ORIGINAL' AS record_type, 1.0 AS factor,
+    0 AS ingest_lag_days
+  FROM j
   UNION ALL
-  SELECT j.*, 'RETRACTION', -1.0, 3 FROM j WHERE ur(h_fix, 0) < 0.015
+  SELECT j.*, '{workspace_id}', 'RETRACTION', -1.0, 3 FROM j WHERE ur(h_fix, 0) < 0.015 OR fixed
   UNION ALL
-  SELECT j.*, 'RESTATEMENT', 0.85 + 0.3 * ur(h_fix, 1), 3 FROM j WHERE ur(h_fix, 0) < 0.015
+  SELECT j.*, '{workspace_id}', 'RESTATEMENT', 0.85 + 0.3 * ur(h_fix, 1), 3 FROM j
+  WHERE ur(h_fix, 0) < 0.015 OR fixed
+  UNION ALL
+  -- The account's other running workspace bills into the same table. Job and run ids are unique
+  -- only per workspace, and some of its records carry those of this workspace's pinned jobs (the
+  -- corrected run's among them): only `workspace_id` tells them apart.
+  SELECT j.*, '{other_workspace_id}', 'ORIGINAL', 0.5 + ur(h_fix, 3), 0 FROM j
+  WHERE job_index < getvariable('n_pinned') AND compute_kind <> 'all_purpose'
+    AND usage_start_time >= anchor() - INTERVAL 30 DAY AND (ur(h_fix, 2) < 0.05 OR fixed)
 ), job_rows AS (
   SELECT
-    md5(run_id::VARCHAR || epoch_ms(usage_start_time)::VARCHAR || record_type) AS h,
-    sku_name, usage_start_time,
+    md5(workspace_id || run_id::VARCHAR || epoch_ms(usage_start_time)::VARCHAR || record_type)
+      AS h,
+    workspace_id, sku_name, usage_start_time,
     CASE WHEN compute_kind = 'all_purpose' THEN MAP {{'team': team, 'ResourceClass': 'SingleNode'}}
       ELSE MAP {{'team': team, 'env': env, 'cost_center': cost_center, 'JobId': job_id::VARCHAR,
         'RunName': run_name, 'Creator': creator_user_name}} END AS custom_tags,
     (dbus * factor)::DECIMAL(38, 10) AS usage_quantity,
-    cluster_id,
+    CASE WHEN workspace_id = '{workspace_id}' THEN cluster_id
+      ELSE left(cluster_id, 12) || left(md5(workspace_id || cluster_id), 8) END AS cluster_id,
     CASE WHEN compute_kind <> 'all_purpose' THEN job_id::VARCHAR END AS job_id,
     CASE WHEN compute_kind <> 'all_purpose' THEN run_id::VARCHAR END AS job_run_id,
     CASE WHEN compute_kind = 'classic' THEN node_type END AS node_type,
@@ -833,9 +881,9 @@ WITH j AS (
   FROM jr
 ), other AS (
   -- Spend no job explains: SQL warehouses, DLT pipelines, notebooks on shared clusters,
-  -- serving, the app.
+  -- serving, the app (and a warehouse of the other workspace).
   SELECT
-    md5(p.kind || epoch_ms(h)::VARCHAR) AS h, p.sku_name, h AS usage_start_time,
+    md5(p.kind || epoch_ms(h)::VARCHAR) AS h, p.workspace_id, p.sku_name, h AS usage_start_time,
     MAP {{'team': p.team}} AS custom_tags,
     (p.dbu * (0.7 + 0.6 * u(p.kind, epoch_ms(h), 'q')))::DECIMAL(38, 10) AS usage_quantity,
     p.cluster_id, NULL AS job_id, NULL AS job_run_id, p.node_type, NULL AS job_name, NULL AS
@@ -848,29 +896,31 @@ WITH j AS (
     p.serverless AS is_serverless, FALSE AS is_photon, NULL AS performance_target
   FROM (VALUES
       ('wh-bi', 'PREMIUM_SERVERLESS_SQL_COMPUTE_US_EAST_N_VIRGINIA', 'SQL', 'analytics', 24.0,
-        TRUE, 8, 19, NULL,
-       '4b9a1f2e3c5d6e7f', NULL, NULL, NULL, NULL, 'fatima.ali@example.com'),
+        TRUE, 8, 19, NULL, '4b9a1f2e3c5d6e7f', NULL, NULL, NULL, NULL, 'fatima.ali@example.com',
+        '{workspace_id}'),
       ('wh-adhoc', 'PREMIUM_SERVERLESS_SQL_COMPUTE_US_EAST_N_VIRGINIA', 'SQL', 'finance', 12.0,
-        TRUE, 9, 17, NULL,
-       '9c1d2e3f4a5b6c7d', NULL, NULL, NULL, NULL, 'julia.costa@example.com'),
+        TRUE, 9, 17, NULL, '9c1d2e3f4a5b6c7d', NULL, NULL, NULL, NULL, 'julia.costa@example.com',
+        '{workspace_id}'),
       ('dlt-cdc', 'PREMIUM_DLT_CORE_COMPUTE', 'DLT', 'data-eng', 6.0, FALSE, 0, 24,
-        '0101-000000-dltcdc01', NULL,
-       'a3f1c2d4-5e6f-4a1b-9c8d-7e6f5a4b3c2d', NULL, NULL, 'i3.xlarge', 'dana.kim@example.com'),
+        '0101-000000-dltcdc01', NULL, 'a3f1c2d4-5e6f-4a1b-9c8d-7e6f5a4b3c2d', NULL, NULL,
+        'i3.xlarge', 'dana.kim@example.com', '{workspace_id}'),
       ('shared-analytics', 'PREMIUM_ALL_PURPOSE_COMPUTE', 'ALL_PURPOSE', 'analytics', 8.0, FALSE,
-        9, 18,
-       '0412-081500-shared01', NULL, NULL, NULL, NULL, 'r5d.4xlarge', 'george.chen@example.com'),
+        9, 18, '0412-081500-shared01', NULL, NULL, NULL, NULL, 'r5d.4xlarge',
+        'george.chen@example.com', '{workspace_id}'),
       ('shared-ml', 'PREMIUM_ALL_PURPOSE_COMPUTE', 'ALL_PURPOSE', 'ml-platform', 10.0, FALSE, 10,
-        16,
-       '0412-081500-shared02', NULL, NULL, NULL, NULL, 'm5d.2xlarge', 'hana.sato@example.com'),
+        16, '0412-081500-shared02', NULL, NULL, NULL, NULL, 'm5d.2xlarge',
+        'hana.sato@example.com', '{workspace_id}'),
       ('serving', 'PREMIUM_SERVERLESS_REAL_TIME_INFERENCE_US_EAST_N_VIRGINIA', 'MODEL_SERVING',
-        'ml-platform',
-       2.0, TRUE, 0, 24, NULL, NULL, NULL, 'churn-model', NULL, NULL, 'ivan.petrov@example.com'),
+        'ml-platform', 2.0, TRUE, 0, 24, NULL, NULL, NULL, 'churn-model', NULL, NULL,
+        'ivan.petrov@example.com', '{workspace_id}'),
       ('app', 'PREMIUM_APPS_US_EAST_N_VIRGINIA', 'APPS', 'platform', 0.5, TRUE, 0, 24, NULL, NULL,
-        NULL, NULL,
-       'job-monitor', NULL, 'alice@example.com')
+        NULL, NULL, 'job-monitor', NULL, 'alice@example.com', '{workspace_id}'),
+      ('wh-ds', 'PREMIUM_SERVERLESS_SQL_COMPUTE_US_EAST_N_VIRGINIA', 'SQL', 'analytics', 16.0,
+        TRUE, 9, 11, NULL, '2d7e9a4b6c1f3e5a', NULL, NULL, NULL, NULL, 'george.chen@example.com',
+        '{other_workspace_id}')
     ) p(kind, sku_name, product, team, dbu, serverless, from_hour, to_hour, cluster_id,
       warehouse_id,
-        dlt_pipeline_id, endpoint_name, app_name, node_type, owner),
+        dlt_pipeline_id, endpoint_name, app_name, node_type, owner, workspace_id),
     LATERAL (SELECT unnest(range(date_trunc('day', anchor() - to_days(getvariable('days')::INT)),
       anchor() - INTERVAL 2 HOUR, INTERVAL 1 HOUR)) AS h) hh
   WHERE hour(h) >= p.from_hour AND hour(h) < p.to_hour
@@ -880,7 +930,7 @@ WITH j AS (
 )
 SELECT
   h::UUID AS record_id,  -- the view shows it as Databricks does: a string
-  '{account_id}' AS account_id, '{workspace_id}' AS workspace_id, sku_name, 'AWS' AS cloud,
+  '{account_id}' AS account_id, workspace_id, sku_name, 'AWS' AS cloud,
   usage_start_time, usage_start_time + INTERVAL 1 HOUR AS usage_end_time,
   custom_tags, 'DBU' AS usage_unit, usage_quantity,
   {{'cluster_id': cluster_id, 'job_id': job_id, 'warehouse_id': warehouse_id, 'instance_pool_id':
@@ -913,7 +963,9 @@ FROM all_rows
 _LIST_PRICES = """
 CREATE TABLE local.list_prices AS
 WITH c AS (
-  SELECT date_trunc('day', anchor() - to_days(round(getvariable('days') * 0.4)::INT)) AS change_time
+  -- inside the last 30 days, so that a month's cost is priced on both sides of it
+  SELECT date_trunc('day', anchor() - to_days(least(18, round(getvariable('days') * 0.4))::INT))
+    AS change_time
 )
 SELECT '{account_id}' AS account_id, x.price_start_time, x.price_end_time, sku_name, 'AWS' AS cloud,
   'USD' AS currency_code, 'DBU' AS usage_unit,
@@ -966,14 +1018,16 @@ FROM (
 )
 """
 
-# The account's workspaces: this one, and one still being provisioned (no jobs, no usage), so that
-# `system.access.workspaces_latest` lists more than the workspace the statements run in.
+# The account's workspaces: this one, another running one (whose usage shares `billing.usage`) and
+# one still being provisioned (no jobs, no usage), so that `system.access.workspaces_latest` lists
+# more than the workspace the statements run in.
 _WORKSPACES = """
 CREATE TABLE local.workspaces AS
 SELECT '{account_id}' AS account_id, workspace_id, workspace_name,
   'https://' || workspace_name || '.cloud.databricks.com/' AS workspace_url,
   date_trunc('second', anchor() - to_days(age_days)) AS create_time, status
 FROM (VALUES ('{workspace_id}', '{workspace_name}', 1200, 'RUNNING'),
+             ('{other_workspace_id}', '{other_workspace_name}', 700, 'RUNNING'),
              ('{provisioning_workspace_id}', 'ml-sandbox', 0, 'PROVISIONING'))
   AS w(workspace_id, workspace_name, age_days, status)
 """
@@ -987,7 +1041,8 @@ SELECT je.job_id, je.i AS job_index, latest.name, latest.description, latest.tag
     latest.trigger.schedule.quartz_cron_expression
   AS quartz_cron_expression, latest.trigger.file_arrival.url AS file_arrival_url, latest.paused,
   CASE WHEN je.has_health_rule THEN latest.health_rules[1].value END AS health_duration_seconds,
-  latest.timeout_seconds, je.compute_kind, je.node_type, je.workers, je.photon, je.dbr_version,
+  latest.timeout_seconds, je.compute_kind, je.node_type, je.workers,
+  je.photon OR je.photon_time IS NOT NULL AS photon, je.dbr_version,
   latest.deployment.kind AS deployment_kind, je.delete_time IS NOT NULL AS deleted,
   je.profile = 'retry' AS retries_tasks, je.env
 FROM je JOIN (
@@ -1066,6 +1121,7 @@ def generate(
     con.execute("SET VARIABLE seed = ?", [seed])
     con.execute("SET VARIABLE n_jobs = ?", [jobs])
     con.execute("SET VARIABLE days = ?", [days])
+    con.execute("SET VARIABLE n_pinned = ?", [len(_PINNED)])
     con.execute("SET VARIABLE anchor = ?::TIMESTAMPTZ", [anchor.isoformat()])
     for macro in _MACROS:
         con.execute(macro)
@@ -1080,6 +1136,8 @@ def generate(
         "workspace_id": WORKSPACE_ID,
         "workspace_name": WORKSPACE_NAME,
         "provisioning_workspace_id": PROVISIONING_WORKSPACE_ID,
+        "other_workspace_id": OTHER_WORKSPACE_ID,
+        "other_workspace_name": OTHER_WORKSPACE_NAME,
         "app_sp": APP_SP.user_name,
         "usage_metadata": struct_fields("billing.usage", "usage_metadata"),
         "identity_metadata": struct_fields("billing.usage", "identity_metadata"),

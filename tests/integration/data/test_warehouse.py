@@ -119,7 +119,12 @@ async def test_arrays_dates_doubles_and_decimals_decode(typed_client: WorkspaceC
         {
             "workspace_id": WORKSPACE_ID,
             "window_start": window_start,
-            "start_date": date(2020, 1, 1),
+            "previous_start": window_start - timedelta(days=1),
+            "previous_start_date": date(2020, 1, 1),
+            "scan_start": window_start - timedelta(days=2),
+            "currency": "USD",
+            "success_states": "SUCCEEDED",
+            "wasted_states": "FAILED,ERROR,TIMED_OUT,CANCELLED",
         },
     )
     assert {row.text("task_key"): row.texts("depends_on_keys") for row in tasks} == {
@@ -229,7 +234,12 @@ async def test_a_failed_statement_raises_a_query_error_without_sql(
             {
                 "workspace_id": WORKSPACE_ID,
                 "window_start": datetime.now(UTC) - timedelta(days=1),
-                "start_date": date(2020, 1, 1),
+                "previous_start": datetime.now(UTC) - timedelta(days=2),
+                "previous_start_date": date(2020, 1, 1),
+                "scan_start": datetime.now(UTC) - timedelta(days=3),
+                "currency": "USD",
+                "success_states": "SUCCEEDED",
+                "wasted_states": "FAILED",
             },
         )
     error = raised.value

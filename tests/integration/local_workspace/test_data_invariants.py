@@ -22,6 +22,7 @@ from job_monitor.local_workspace.principals import (
     WORKSPACE_NAME,
 )
 from job_monitor.local_workspace.server import LocalWorkspace
+from job_monitor.local_workspace.synth.generate import OTHER_WORKSPACE_ID, OTHER_WORKSPACE_NAME
 from job_monitor.local_workspace.synth.schemas import TABLE_SCHEMAS, duckdb_type
 
 # Jobs API result states → system-table result states (each side in its own vocabulary).
@@ -96,7 +97,7 @@ def test_system_tables_have_the_databricks_columns_in_order(database: WorkspaceD
         ] == [(c, t.replace("TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE")) for c, t in expected]
 
 
-def test_the_account_lists_this_workspace_running_and_another_provisioning(
+def test_the_account_lists_this_workspace_another_running_and_one_provisioning(
     database: WorkspaceDatabase,
 ) -> None:
     # when
@@ -106,7 +107,7 @@ def test_the_account_lists_this_workspace_running_and_another_provisioning(
         "create_time <= now() FROM access.workspaces_latest ORDER BY workspace_id",
     )
 
-    # then the usage of every job belongs to the running one
+    # then the account's usage belongs to the running ones
     assert workspaces == [
         (
             ACCOUNT_ID,
@@ -124,8 +125,18 @@ def test_the_account_lists_this_workspace_running_and_another_provisioning(
             "PROVISIONING",
             True,
         ),
+        (
+            ACCOUNT_ID,
+            OTHER_WORKSPACE_ID,
+            OTHER_WORKSPACE_NAME,
+            f"https://{OTHER_WORKSPACE_NAME}.cloud.databricks.com/",
+            "RUNNING",
+            True,
+        ),
     ]
-    assert _all(database, "SELECT DISTINCT workspace_id FROM billing.usage") == [(WORKSPACE_ID,)]
+    assert _all(
+        database, "SELECT DISTINCT workspace_id FROM billing.usage ORDER BY workspace_id"
+    ) == [(WORKSPACE_ID,), (OTHER_WORKSPACE_ID,)]
 
 
 def test_slices_stay_inside_one_clock_hour_and_tile_each_run(database: WorkspaceDatabase) -> None:
@@ -225,10 +236,12 @@ def test_usage_rows_point_at_real_runs_of_the_same_job(database: WorkspaceDataba
         database,
         """
         SELECT count(*) FROM billing.usage u
-        LEFT JOIN (SELECT DISTINCT job_id, run_id FROM lakeflow.job_run_timeline) r
-          ON r.run_id = u.usage_metadata.job_run_id AND r.job_id = u.usage_metadata.job_id
-        WHERE u.usage_metadata.job_run_id IS NOT NULL AND r.run_id IS NULL
+        LEFT JOIN (SELECT DISTINCT workspace_id, job_id, run_id FROM lakeflow.job_run_timeline) r
+          ON r.workspace_id = u.workspace_id AND r.run_id = u.usage_metadata.job_run_id
+          AND r.job_id = u.usage_metadata.job_id
+        WHERE u.workspace_id = ? AND u.usage_metadata.job_run_id IS NOT NULL AND r.run_id IS NULL
         """,
+        [WORKSPACE_ID],
     )
     by_product = dict(
         _all(
@@ -259,20 +272,20 @@ def test_retractions_net_out_to_the_restatement(database: WorkspaceDatabase) -> 
     corrections = _all(
         database,
         """
-        SELECT usage_metadata.job_run_id, usage_start_time,
+        SELECT workspace_id, usage_metadata.job_run_id, usage_start_time,
           sum(usage_quantity) FILTER (WHERE record_type = 'ORIGINAL') AS original,
           sum(usage_quantity) FILTER (WHERE record_type = 'RETRACTION') AS retraction,
           sum(usage_quantity) FILTER (WHERE record_type = 'RESTATEMENT') AS restatement,
           sum(usage_quantity) AS net
         FROM billing.usage
-        WHERE (usage_metadata.job_run_id, usage_start_time) IN (
-          SELECT (usage_metadata.job_run_id, usage_start_time) FROM billing.usage
+        WHERE (workspace_id, usage_metadata.job_run_id, usage_start_time) IN (
+          SELECT (workspace_id, usage_metadata.job_run_id, usage_start_time) FROM billing.usage
           WHERE record_type = 'RETRACTION' AND usage_metadata.job_run_id IS NOT NULL)
         GROUP BY ALL
         """,
     )
     assert len(corrections) > 10
-    for _run, _hour, original, retraction, restatement, net in corrections:
+    for _workspace, _run, _hour, original, retraction, restatement, net in corrections:
         assert retraction == -original
         assert net == restatement
 
