@@ -292,6 +292,7 @@ def _health(row: Row) -> HealthSummary:
             ),
             is_retry=bool(row.opt_flag("last_run_is_retry")),
             repair_count=max(0, row.opt_integer("last_run_repair_count") or 0),
+            termination_code=row.opt_text("last_run_termination_code"),
         )
     return HealthSummary(
         runs=row.integer("runs"),
@@ -309,6 +310,13 @@ def _health(row: Row) -> HealthSummary:
         retries=row.integer("retries"),
         repairs=row.opt_integer("repairs") or 0,
         last_run=last_run,
+        failure_streak_started_at=row.opt_timestamp("failure_streak_started_at"),
+        latest_failure_code=row.opt_text("latest_failure_code"),
+        latest_failure_run_id=(
+            _id(row, "latest_failure_run_id")
+            if row.opt_text("latest_failure_run_id") is not None
+            else None
+        ),
     )
 
 

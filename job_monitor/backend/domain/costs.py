@@ -247,6 +247,34 @@ def likely_causes(facts: CostAnomalyFacts) -> tuple[AnomalyCause, ...]:
     return tuple(causes)
 
 
+def anomaly_cause_phrases(facts: CostAnomalyFacts) -> list[str]:
+    """The likely causes in words, in `likely_causes`' order."""
+    phrases: list[str] = []
+    for cause in likely_causes(facts):
+        if cause is AnomalyCause.DEFINITION_CHANGED and facts.definition_changed_at is not None:
+            phrases.append(f"the job changed on {facts.definition_changed_at:%Y-%m-%d}")
+        elif cause is AnomalyCause.MORE_REPAIRS:
+            phrases.append(
+                f"{facts.repair_count} repairs (the baseline had at most "
+                f"{facts.baseline_max_repairs})"
+            )
+        elif cause is AnomalyCause.RETRY:
+            phrases.append("it was an automatic retry")
+        elif (
+            cause is AnomalyCause.LONGER_DURATION
+            and facts.duration_seconds is not None
+            and facts.baseline_p90_duration_seconds
+        ):
+            longer = facts.duration_seconds / facts.baseline_p90_duration_seconds
+            phrases.append(f"it ran {longer:.1f}x longer than usual")
+        elif cause is AnomalyCause.DIFFERENT_SKU:
+            new = sorted(set(facts.skus) - set(facts.baseline_skus))
+            phrases.append(f"billed on {', '.join(new)}")
+        elif cause is AnomalyCause.DIFFERENT_COMPUTE_TYPE:
+            phrases.append("moved to serverless" if facts.serverless else "moved off serverless")
+    return phrases
+
+
 def is_scheduled(job: JobDefinition) -> bool:
     """Started by a schedule (cron or periodic) that is not paused."""
     trigger = job.trigger

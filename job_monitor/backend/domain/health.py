@@ -91,6 +91,7 @@ class FinishedRun:
     state: RunState
     is_retry: bool = False
     repair_count: int = 0
+    termination_code: str | None = None
 
     def __post_init__(self) -> None:
         if self.start_time.tzinfo is None or self.end_time.tzinfo is None:
@@ -149,6 +150,16 @@ def duration_baseline(successful_durations: Sequence[float]) -> float | None:
     return percentile_approx(successful_durations, 0.5)
 
 
+def _failure_streak_of(outcomes_oldest_first: Sequence[FinishedRun]) -> list[FinishedRun]:
+    """The failures ending at the latest outcome run, newest first."""
+    streak: list[FinishedRun] = []
+    for run in reversed(outcomes_oldest_first):
+        if not is_failure(run.state):
+            break
+        streak.append(run)
+    return streak
+
+
 @dataclass(frozen=True, slots=True)
 class HealthSummary:
     """A job's health over one window of finished runs.
@@ -181,6 +192,12 @@ class HealthSummary:
     retries: int
     repairs: int
     last_run: FinishedRun | None
+    failure_streak_started_at: datetime | None = None
+    """When the first failure of the current streak started; None without a streak."""
+    latest_failure_code: str | None = None
+    """The termination code of the latest outcome run when it failed."""
+    latest_failure_run_id: int | None = None
+    """The latest outcome run when it failed."""
 
     @classmethod
     def from_runs(cls, runs: Iterable[FinishedRun]) -> HealthSummary:
@@ -190,6 +207,7 @@ class HealthSummary:
         successful = [run.duration_seconds for run in outcomes if is_success(run.state)]
         latest = outcomes[-1] if outcomes else None
         before_latest = [run.duration_seconds for run in outcomes[:-1] if is_success(run.state)]
+        streak = _failure_streak_of(outcomes)
         return cls(
             runs=len(finished),
             succeeded=len(successful),
@@ -204,6 +222,9 @@ class HealthSummary:
             retries=sum(1 for run in finished if run.is_retry),
             repairs=sum(run.repair_count for run in finished),
             last_run=finished[-1] if finished else None,
+            failure_streak_started_at=streak[-1].start_time if streak else None,
+            latest_failure_code=streak[0].termination_code if streak else None,
+            latest_failure_run_id=streak[0].run_id if streak else None,
         )
 
     @property

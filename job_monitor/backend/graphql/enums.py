@@ -11,6 +11,7 @@ from enum import Enum
 import strawberry
 
 from job_monitor.backend.domain import health as rules
+from job_monitor.backend.domain.alerts import AlertKind, AlertSeverity
 from job_monitor.backend.domain.costs import (
     LONGER_DURATION_RATIO,
     ZOMBIE_RUN_SECONDS,
@@ -28,6 +29,8 @@ from job_monitor.backend.domain.windows import Window
 from job_monitor.backend.services.jobs import JobOrderField, OrderDirection
 
 __all__ = [
+    "AlertKind",
+    "AlertSeverity",
     "AnomalyCause",
     "AuthMode",
     "ComputeType",
@@ -101,6 +104,27 @@ strawberry.enum(
         "rule): MET (finished within it, or going and not yet past "
         f"{AT_RISK_RATIO:.0%} of it), AT_RISK (going, past {AT_RISK_RATIO:.0%} of it), "
         "BREACHED (finished over it, or going past it), NO_TARGET (the job has none)."
+    ),
+)
+strawberry.enum(
+    AlertSeverity,
+    name="AlertSeverity",
+    description=(
+        "How urgent an alert is: P1 a failing job (a failure streak, a run going past its "
+        "target); P2 a job missing its promises (success rate below 90%, runs over target, a run "
+        "past 80% of it); P3 money and slowness (a duration regression, a cost anomaly, a zombie "
+        "job)."
+    ),
+)
+strawberry.enum(
+    AlertKind,
+    name="AlertKind",
+    description=(
+        "What an alert is about: FAILURE_STREAK (P1), LOW_SUCCESS_RATE (P2: below 90% with at "
+        "least two failures), "
+        "DURATION_REGRESSION (P3), SLA_BREACHED (P2: runs of the last 24 hours over target), "
+        "SLA_AT_RISK (a run going now past 80% of its target: P2, past it: P1), COST_ANOMALY "
+        "(P3), ZOMBIE_JOB (P3)."
     ),
 )
 strawberry.enum(

@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
+from job_monitor.backend.graphql.alerts import AlertQueries
 from job_monitor.backend.graphql.context import Context
 from job_monitor.backend.graphql.cost_queries import CostQueries
 from job_monitor.backend.graphql.extensions import (
@@ -35,7 +36,16 @@ from job_monitor.backend.graphql.runs import RunQueries
 from job_monitor.backend.graphql.viewer import ViewerQuery
 
 Query = merge_types(
-    "Query", (HealthQuery, ViewerQuery, JobQueries, RunQueries, OverviewQueries, CostQueries)
+    "Query",
+    (
+        HealthQuery,
+        ViewerQuery,
+        JobQueries,
+        RunQueries,
+        OverviewQueries,
+        CostQueries,
+        AlertQueries,
+    ),
 )
 
 SDL_PATH = Path(__file__).resolve().parents[3] / "schema.graphql"

@@ -65,6 +65,11 @@ SELECT
   -- success are all failures.
   COUNT_IF(is_failure AND (latest_success_rank IS NULL OR outcome_rank < latest_success_rank))
     AS failure_streak,
+  MIN(start_time) FILTER (
+    WHERE is_failure AND (latest_success_rank IS NULL OR outcome_rank < latest_success_rank)
+  ) AS failure_streak_started_at,
+  MAX(CASE WHEN is_failure AND outcome_rank = 1 THEN termination_code END) AS latest_failure_code,
+  MAX(CASE WHEN is_failure AND outcome_rank = 1 THEN run_id END) AS latest_failure_run_id,
   percentile_approx(duration_seconds, 0.5) FILTER (WHERE is_success) AS duration_p50_seconds,
   percentile_approx(duration_seconds, 0.9) FILTER (WHERE is_success) AS duration_p90_seconds,
   MAX(CASE WHEN outcome_rank = 1 THEN duration_seconds END) AS latest_duration_seconds,

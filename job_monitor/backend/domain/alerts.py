@@ -1,0 +1,315 @@
+"""Alerts: what needs someone's attention now, how urgently, since when, and what to do about it.
+
+Each rule turns figures the other modules compute (health, SLA, cost) into at most one alert per
+job and kind. An alert's id is stable across requests (kind and job), so an acknowledgement holds
+while the condition lasts; its `magnitude` (a streak's length, an overrun's ratio, a cost's ratio)
+lets an acknowledged alert come back when the condition worsens.
+
+Severities: P1 a failing job (a failure streak, a run going past its target); P2 a job that
+misses its promises (success rate below 90 %, runs over target, a run at risk of it); P3 money and
+slowness (a duration regression, a cost anomaly, a zombie job).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from job_monitor.backend.domain.costs import (
+    ZOMBIE_RUN_SECONDS,
+    CostAnomalyFacts,
+    JobCostSummary,
+    ZombieReason,
+    anomaly_cause_phrases,
+)
+from job_monitor.backend.domain.health import (
+    P1_FAILURE_STREAK,
+    P2_SUCCESS_RATE_BELOW,
+    HealthSummary,
+)
+from job_monitor.backend.domain.jobs import JobDefinition
+
+LOW_RATE_MIN_FAILURES = 2
+"""A low success rate alerts only with at least this many failures: one failure of a daily job
+is not a trend."""
+
+
+class AlertSeverity(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+
+
+class AlertKind(StrEnum):
+    FAILURE_STREAK = "FAILURE_STREAK"
+    LOW_SUCCESS_RATE = "LOW_SUCCESS_RATE"
+    DURATION_REGRESSION = "DURATION_REGRESSION"
+    SLA_BREACHED = "SLA_BREACHED"
+    SLA_AT_RISK = "SLA_AT_RISK"
+    COST_ANOMALY = "COST_ANOMALY"
+    ZOMBIE_JOB = "ZOMBIE_JOB"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    """One alert about one job."""
+
+    kind: AlertKind
+    severity: AlertSeverity
+    job_id: int
+    title: str
+    detail: str
+    remediation: str
+    first_seen_at: datetime | None
+    """When the condition began, from the data (e.g. the first failing run of the streak)."""
+    magnitude: float
+    """How bad it is, in the kind's own unit: an acknowledged alert comes back above it."""
+    run_id: int | None = None
+    """The run to look at first, when there is one."""
+
+    @property
+    def alert_id(self) -> str:
+        """Stable across requests while the condition lasts: one alert per kind and job."""
+        return f"{self.kind.value}:{self.job_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """Someone said they are on it, until a time, at the alert's magnitude then."""
+
+    alert_id: str
+    by: str
+    until: datetime
+    magnitude: float
+
+
+def is_silenced(alert: AlertRecord, ack: Acknowledgement | None, now: datetime) -> bool:
+    """An acknowledged alert stays quiet until its time runs out or its condition worsens (a longer
+    streak, a bigger overrun)."""
+    return ack is not None and now < ack.until and alert.magnitude <= ack.magnitude
+
+
+# Advice per termination code: the first step a data engineer would take.
+_ADVICE = {
+    "DRIVER_ERROR": "the driver failed (often out of memory): raise the driver node type or split "
+    "the task",
+    "CLUSTER_ERROR": "the cluster could not run it: check the cluster's event log and instance "
+    "availability",
+    "STORAGE_ACCESS_ERROR": "storage could not be read or written: check the external location's "
+    "credentials and the path",
+    "CLOUD_FAILURE": "the cloud provider failed to supply nodes: retry, or choose another node "
+    "type or zone",
+    "RUN_EXECUTION_ERROR": "the task's code failed: read the error of the failed task and fix the "
+    "code or its input",
+    "TIMED_OUT": "it ran past its timeout: look at what made it slower, or raise the timeout",
+    "USER_CANCELED": "someone canceled it: ask why before re-running",
+    "MAX_CONCURRENT_RUNS_EXCEEDED": "runs overlapped past the job's limit: space the schedule or "
+    "raise max concurrent runs",
+}
+_DEFAULT_ADVICE = "open the latest failed run and read its error"
+
+
+def advice_for(termination_code: str | None) -> str:
+    """The first step for a failure with this termination code."""
+    return _ADVICE.get(termination_code or "", _DEFAULT_ADVICE)
+
+
+def _clock(moment: datetime | None) -> str:
+    return f" since {moment:%Y-%m-%d %H:%M} UTC" if moment is not None else ""
+
+
+def failure_streak_alert(
+    job: JobDefinition,
+    health: HealthSummary,
+    *,
+    streak_started_at: datetime | None,
+    termination_code: str | None,
+    latest_failed_run_id: int | None,
+) -> AlertRecord | None:
+    """P1: the latest `P1_FAILURE_STREAK` or more outcome runs failed."""
+    streak = health.failure_streak
+    if streak < P1_FAILURE_STREAK:
+        return None
+    code = f" with {termination_code}" if termination_code else ""
+    return AlertRecord(
+        kind=AlertKind.FAILURE_STREAK,
+        severity=AlertSeverity.P1,
+        job_id=job.job_id,
+        title=f"{job.name}: {streak} consecutive failures",
+        detail=f"{streak} consecutive failures{code}{_clock(streak_started_at)}.",
+        remediation=advice_for(termination_code).capitalize() + ".",
+        first_seen_at=streak_started_at,
+        magnitude=float(streak),
+        run_id=latest_failed_run_id,
+    )
+
+
+def low_success_rate_alert(job: JobDefinition, health: HealthSummary) -> AlertRecord | None:
+    """P2: the success rate is below 90 % with at least `LOW_RATE_MIN_FAILURES` failures (and
+    the job is not failing outright: that is P1)."""
+    rate = health.success_rate
+    if (
+        rate is None
+        or rate >= P2_SUCCESS_RATE_BELOW
+        or health.failed < LOW_RATE_MIN_FAILURES
+        or health.failure_streak >= P1_FAILURE_STREAK
+    ):
+        return None
+    last = health.last_run
+    return AlertRecord(
+        kind=AlertKind.LOW_SUCCESS_RATE,
+        severity=AlertSeverity.P2,
+        job_id=job.job_id,
+        title=f"{job.name}: {rate:.0%} of runs succeeded",
+        detail=(
+            f"{health.failed} of {health.succeeded + health.failed} runs that succeeded or failed "
+            "in the window failed."
+        ),
+        remediation=(
+            "Look for what the failures share (a termination code, a time of day, an upstream "
+            "table) and add retries only for transient causes."
+        ),
+        first_seen_at=None,
+        magnitude=1.0 - rate,
+        run_id=last.run_id if last is not None else None,
+    )
+
+
+def duration_regression_alert(job: JobDefinition, health: HealthSummary) -> AlertRecord | None:
+    """P3: the latest outcome run took more than 1.5x its baseline and a minute more."""
+    ratio = health.duration_regression
+    if not health.duration_regressed or ratio is None:
+        return None
+    last = health.last_run
+    return AlertRecord(
+        kind=AlertKind.DURATION_REGRESSION,
+        severity=AlertSeverity.P3,
+        job_id=job.job_id,
+        title=f"{job.name}: {ratio:.1f}x slower than usual",
+        detail=(
+            f"The latest run took {health.latest_duration_seconds:.0f} s against a baseline of "
+            f"{health.duration_baseline_seconds:.0f} s."
+        ),
+        remediation=(
+            "Compare the run with a usual one: more input data, a changed definition, a smaller "
+            "cluster or skew in one task; then resize or fix the slow task."
+        ),
+        first_seen_at=last.start_time if last is not None else None,
+        magnitude=ratio,
+        run_id=last.run_id if last is not None else None,
+    )
+
+
+def sla_breached_alert(
+    job: JobDefinition,
+    *,
+    breaches: int,
+    finished_runs: int,
+    target_seconds: int,
+    latest_breach_run_id: int | None,
+    first_breach_at: datetime | None,
+) -> AlertRecord | None:
+    """P2: runs in the window took longer than the job's target."""
+    if breaches <= 0:
+        return None
+    return AlertRecord(
+        kind=AlertKind.SLA_BREACHED,
+        severity=AlertSeverity.P2,
+        job_id=job.job_id,
+        title=f"{job.name}: {breaches} of {finished_runs} runs over target",
+        detail=f"{breaches} runs took longer than the {target_seconds} s target.",
+        remediation=(
+            "Find what made those runs long (input size, queueing, a slow task) or agree a "
+            "realistic target with its users and set it."
+        ),
+        first_seen_at=first_breach_at,
+        magnitude=float(breaches),
+        run_id=latest_breach_run_id,
+    )
+
+
+def sla_running_alert(
+    job: JobDefinition,
+    *,
+    run_id: int,
+    started_at: datetime,
+    elapsed_seconds: float,
+    target_seconds: int,
+) -> AlertRecord:
+    """A run going now past 80 % of its target (P2) or past the target (P1)."""
+    ratio = elapsed_seconds / target_seconds
+    past = ratio > 1
+    return AlertRecord(
+        kind=AlertKind.SLA_AT_RISK,
+        severity=AlertSeverity.P1 if past else AlertSeverity.P2,
+        job_id=job.job_id,
+        title=(
+            f"{job.name}: running {ratio:.0%} of its target"
+            if not past
+            else f"{job.name}: running past its target"
+        ),
+        detail=(
+            f"Run {run_id} has run {elapsed_seconds / 60:.0f} min of a "
+            f"{target_seconds / 60:.0f} min target."
+        ),
+        remediation=(
+            "Check whether it is stuck (no task progress) or slow (a large input); tell its "
+            "consumers if it will land late."
+        ),
+        first_seen_at=started_at,
+        magnitude=ratio,
+        run_id=run_id,
+    )
+
+
+def cost_anomaly_alert(job: JobDefinition, facts: CostAnomalyFacts) -> AlertRecord:
+    """P3: a run cost more than twice its job's usual; the likely cause in words."""
+    causes = anomaly_cause_phrases(facts)
+    because = f" Likely cause: {'; '.join(causes)}." if causes else ""
+    return AlertRecord(
+        kind=AlertKind.COST_ANOMALY,
+        severity=AlertSeverity.P3,
+        job_id=job.job_id,
+        title=f"{job.name}: a run cost {facts.ratio:.1f}x its usual",
+        detail=(
+            f"Run {facts.run_id} cost ${facts.list_cost_usd:,.2f} at list price against a p90 of "
+            f"${facts.baseline_p90_cost_usd:,.2f}.{because}"
+        ),
+        remediation=(
+            "Review the change that came with it; if the new cost is intended, nothing to do, "
+            "else revert the change or resize the compute."
+        ),
+        first_seen_at=facts.start_time,
+        magnitude=facts.ratio,
+        run_id=facts.run_id,
+    )
+
+
+def zombie_job_alert(
+    job: JobDefinition, reason: ZombieReason, spend: JobCostSummary
+) -> AlertRecord:
+    """P3: a scheduled job keeps spending without a useful result."""
+    why = (
+        f"None of its {spend.runs} runs in the window succeeded."
+        if reason is ZombieReason.NO_SUCCESSFUL_RUN
+        else f"Each of its {spend.runs} runs in the window ended within {ZOMBIE_RUN_SECONDS:.0f} s."
+    )
+    return AlertRecord(
+        kind=AlertKind.ZOMBIE_JOB,
+        severity=AlertSeverity.P3,
+        job_id=job.job_id,
+        title=f"{job.name}: spending without a useful result",
+        detail=f"{why} It spent ${spend.list_cost_usd:,.2f} in the window.",
+        remediation="Pause its schedule or delete the job if nobody needs it; else fix it.",
+        first_seen_at=None,
+        magnitude=spend.list_cost_usd,
+    )
+
+
+SEVERITY_ORDER = {AlertSeverity.P1: 0, AlertSeverity.P2: 1, AlertSeverity.P3: 2}
+
+
+def ordered(alerts: list[AlertRecord]) -> list[AlertRecord]:
+    """P1 first, then P2, then P3; within a severity the worst first, then by id."""
+    return sorted(alerts, key=lambda a: (SEVERITY_ORDER[a.severity], -a.magnitude, a.alert_id))
