@@ -92,7 +92,15 @@ PAGE_SCAN_SPANS = (timedelta(days=3), timedelta(days=30))
 """Spans before the cursor a runs page reads first (then the whole range): at most three
 statements for a page, and a recent page never scans a year."""
 
-WINDOW_PARAMETERS = ("window_start", "scan_start", "start_date")
+WINDOW_PARAMETERS = (
+    "window_start",
+    "scan_start",
+    "start_date",
+    "previous_start",
+    "previous_start_date",
+    "baseline_start",
+    "baseline_start_date",
+)
 """Parameters of a window ending now: they move every minute while the question stays the same."""
 
 JobScope = Collection[int] | None
@@ -875,7 +883,7 @@ class History:
 
     async def billing_data_through(self, now: datetime) -> datetime | None:
         """The end of the latest usage hour billing has recorded for the workspace (read over the
-        last week: usage lands within hours); None when nothing landed in it."""
+        last three days: usage lands within hours); None when nothing landed in it."""
         since = (as_of(now) - BILLING_FRESHNESS_SCAN).date()
         return await self._cached(
             "billing_data_through",
@@ -885,7 +893,7 @@ class History:
         )
 
 
-BILLING_FRESHNESS_SCAN = timedelta(days=7)
+BILLING_FRESHNESS_SCAN = timedelta(days=3)
 
 
 def _spend_window(window: Window, end: datetime) -> dict[str, QueryParam]:

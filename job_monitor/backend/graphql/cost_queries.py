@@ -179,7 +179,8 @@ class CostBreakdown:
     @strawberry.field(
         description=(
             "The end of the latest hour of usage billing has recorded (usage lands within hours, "
-            "so the last hours of the window are still filling); null when none in the last week."
+            "so the last hours of the window are still filling); null when none in the last "
+            "three days."
         )
     )
     def data_through(self) -> dt.datetime | None:

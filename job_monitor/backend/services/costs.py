@@ -12,6 +12,7 @@ usage without a job) is not per job, so only a viewer who sees every job is told
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -134,23 +135,17 @@ async def breakdown(
     # A viewer who sees every job and filters nothing is shown every job's usage, also that of
     # jobs the catalog does not list (yet).
     scope: list[int] | None = None if query is None and not visible.restricted else sorted(jobs)
-    if grouping is CostGrouping.JOB:
-        groups, group_count, dbus, cost, previous = await _job_groups(session, window, scope, first)
-    else:
-        every = await history.costs_by_group(
-            window, session.now, grouping, scope, team_tag=session.settings.team_tag
-        )
-        dbus = sum(group.dbus for group in every)
-        cost = sum(group.list_cost_usd for group in every)
-        previous = (
-            previous_total(group.previous_list_cost_usd for group in every)
-            if every
-            else (0.0 if previous_window_kept(window) else None)
-        )
-        groups, group_count = every[:first], len(every)
+    # Independent statements, asked together: the warehouse runs them side by side.
+    spend, data_through, others = await asyncio.gather(
+        _job_groups(session, window, scope, first)
+        if grouping is CostGrouping.JOB
+        else _groups(session, window, grouping, scope, first),
+        history.billing_data_through(session.now),
+        history.unattributed_costs(window, session.now) if not visible.restricted else _nothing(),
+    )
+    groups, group_count, dbus, cost, previous = spend
     unattributed: float | None = None
-    if not visible.restricted:
-        others = await history.unattributed_costs(window, session.now)
+    if others is not None:
         unattributed = sum(group.list_cost_usd for group in others)
         if grouping is CostGrouping.COMPUTE_TYPE:
             shared = [group for group in others if group.key == ComputeType.ALL_PURPOSE.value]
@@ -165,14 +160,47 @@ async def breakdown(
         list_cost_usd=cost,
         previous_list_cost_usd=previous,
         unattributed_usd=unattributed,
-        data_through=await history.billing_data_through(session.now),
+        data_through=data_through,
         jobs=jobs,
+    )
+
+
+GroupedSpend = tuple[tuple[CostGroupRecord, ...], int, float, float, float | None]
+"""The groups shown, how many there are, and the DBUs, spend and previous spend of them all."""
+
+
+async def _nothing() -> None:
+    return None
+
+
+async def _groups(
+    session: Session,
+    window: Window,
+    grouping: CostGrouping,
+    scope: list[int] | None,
+    first: int,
+) -> GroupedSpend:
+    history = await session.history()
+    every = await history.costs_by_group(
+        window, session.now, grouping, scope, team_tag=session.settings.team_tag
+    )
+    previous = (
+        previous_total(group.previous_list_cost_usd for group in every)
+        if every
+        else (0.0 if previous_window_kept(window) else None)
+    )
+    return (
+        every[:first],
+        len(every),
+        sum(group.dbus for group in every),
+        sum(group.list_cost_usd for group in every),
+        previous,
     )
 
 
 async def _job_groups(
     session: Session, window: Window, scope: list[int] | None, first: int
-) -> tuple[tuple[CostGroupRecord, ...], int, float, float, float | None]:
+) -> GroupedSpend:
     """JOB groups: totals from the roll-up, daily series read only for the groups shown."""
     spends = await job_costs(session, window)
     wanted = None if scope is None else set(scope)
