@@ -584,14 +584,17 @@ class History:
 
         return await self._cached("job_runs_latest_per_job", params, pages)
 
-    async def runs_by_id(self, run_ids: Collection[int], now: datetime) -> Mapping[int, RunRecord]:
+    async def runs_by_id(
+        self, run_ids: Collection[int], now: datetime, *, earliest_start: datetime | None = None
+    ) -> Mapping[int, RunRecord]:
         """The runs with these ids that the system tables hold (one statement per batch). The
-        caller drops runs of jobs the viewer may not see."""
+        caller drops runs of jobs the viewer may not see. `earliest_start`, the earliest start
+        of these runs when the caller knows it, narrows the scan from a year to the days since."""
         if not run_ids:
             return {}
         params: dict[str, QueryParam] = {
             "run_ids": _id_list(run_ids),
-            "since": _retention_start(now),
+            "since": _since(now, earliest_start),
         }
         return await self._cached(
             "job_runs_by_id", params, lambda rows: {_id(row, "run_id"): _run(row) for row in rows}
@@ -612,14 +615,10 @@ class History:
         """
         if not job_run_ids:
             return {}
-        since = _retention_start(now)
-        if earliest_start is not None:
-            # Task runs start with or after their job run; floored to the day for stable keys.
-            day = earliest_start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-            since = max(since, day)
         params: dict[str, QueryParam] = {
             "job_run_ids": _id_list(job_run_ids),
-            "since": since,
+            # Task runs start with or after their job run.
+            "since": _since(now, earliest_start),
         }
         return await self._cached("task_runs", params, _task_runs)
 
@@ -934,6 +933,16 @@ def _groups_of(
         )
 
     return build
+
+
+def _since(now: datetime, earliest_start: datetime | None) -> datetime:
+    """Where a read of runs known to start at or after `earliest_start` begins: that day
+    (floored, for stable keys), never before the history kept."""
+    since = _retention_start(now)
+    if earliest_start is None:
+        return since
+    day = earliest_start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(since, day)
 
 
 def _window_scan(window: Window, end: datetime) -> dict[str, QueryParam]:

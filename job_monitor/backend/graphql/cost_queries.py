@@ -23,6 +23,7 @@ from job_monitor.backend.domain.costs import (
     CostGroupRecord,
     likely_causes,
 )
+from job_monitor.backend.domain.errors import UpstreamUnavailableError
 from job_monitor.backend.domain.jobs import JobDefinition
 from job_monitor.backend.graphql.context import JMInfo
 from job_monitor.backend.graphql.costs import DEFAULT_COST_WINDOW, SPEND_RULES, DailySpend
@@ -37,6 +38,7 @@ from job_monitor.backend.graphql.jobs import Job, JobFilter, job_query
 from job_monitor.backend.graphql.pagination import page_size
 from job_monitor.backend.graphql.runs import JobRun
 from job_monitor.backend.services import costs as cost_service
+from job_monitor.backend.services import runs as run_service
 from job_monitor.backend.services.costs import CostBreakdownView, ZombieJobView
 from job_monitor.backend.services.session import Session
 
@@ -350,9 +352,22 @@ async def _costs(
     return CostBreakdown(view=view)
 
 
-async def _anomalies(session: Session, window: Window, first: int) -> CostAnomalies:
+async def _anomalies(info: JMInfo, window: Window, first: int) -> CostAnomalies:
+    session = info.context.session
     size = page_size(first, session.settings.max_page_size)
     found = await cost_service.anomalies(session, window, size)
+    if found:
+        # Their runs all started in the window: read them from there, not from a year back.
+        runs = await run_service.runs_by_id(
+            session,
+            [facts.run_id for facts in found],
+            earliest_start=min(facts.start_time for facts in found),
+        )
+        for facts in found:
+            known = runs.get(facts.run_id)
+            # A run that could not be read is left to the loader, which answers its error.
+            if not isinstance(known, UpstreamUnavailableError):
+                info.context.loaders.run_by_id.prime(facts.run_id, known)
     return CostAnomalies(
         window=window,
         ratio_threshold=ANOMALY_RATIO,
@@ -399,7 +414,7 @@ class CostQueries:
     async def cost_anomalies(
         self, info: JMInfo, window: Window = DEFAULT_COST_WINDOW, first: int = DEFAULT_GROUPS
     ) -> CostAnomaliesResult:
-        return await answer(_anomalies(info.context.session, window, first))
+        return await answer(_anomalies(info, window, first))
 
     @strawberry.field(
         description=(

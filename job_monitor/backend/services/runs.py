@@ -198,16 +198,19 @@ def _state_matches(run_filter: RunFilter, view: RunRecord) -> bool:
 
 
 async def runs_by_id(
-    session: Session, run_ids: Collection[int]
+    session: Session, run_ids: Collection[int], *, earliest_start: datetime | None = None
 ) -> dict[int, KnownRun | UpstreamUnavailableError]:
     """Those of these runs the viewer may see, by id (one statement for the batch); absent:
-    missing or hidden, alike. While the Jobs API cannot be read, a run the history does not hold
-    is answered with the Jobs API's error (it may be active, too new for the system tables), and
-    one the history holds without a result with `live_missing`."""
+    missing or hidden, alike. `earliest_start`, when the caller knows when the earliest of them
+    started, narrows the history read from a year to the days since. While the Jobs API cannot
+    be read, a run the history does not hold is answered with the Jobs API's error (it may be
+    active, too new for the system tables), and one the history holds without a result with
+    `live_missing`."""
     visible = await session.visible()
     history = await session.history()
     records, live = await asyncio.gather(
-        history.runs_by_id(run_ids, session.now), live_runs(session)
+        history.runs_by_id(run_ids, session.now, earliest_start=earliest_start),
+        live_runs(session),
     )
     views: dict[int, KnownRun | UpstreamUnavailableError] = {}
     for run_id in run_ids:
