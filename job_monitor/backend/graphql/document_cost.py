@@ -15,7 +15,8 @@ the measure takes time linear in the document's size:
 - `run_details`: Jobs API calls the document asks for at most, known before it runs: a run's
   `message` or `attempt` (outside the active runs) costs a `runs/get` per run, so each selection
   of them counts once, times the page sizes (`first`; a variable counts as the largest page) of the
-  lists around it. Active runs carry their message, so nothing under `activeRuns` counts. Error
+  lists around it. Active runs carry their message, so nothing under `activeRuns` counts, nor an
+  error's `message` (a fragment on another type than `JobRun`). Error
   text of failed tasks is not counted: how many tasks failed is known only once it runs.
 
 Counts that multiply saturate at `SATURATED` (2^53 - 1, the largest integer a JavaScript client
@@ -39,6 +40,7 @@ from graphql import (
     FragmentSpreadNode,
     InlineFragmentNode,
     IntValueNode,
+    NamedTypeNode,
     OperationDefinitionNode,
     SelectionNode,
 )
@@ -47,6 +49,9 @@ SATURATED = 2**53 - 1
 
 
 RUN_DETAIL_FIELDS = frozenset({"message", "attempt"})
+RUN_TYPE = "JobRun"
+"""Only a run's `message` and `attempt` cost a call: under a fragment on another type (an error's
+`message`) they are free."""
 FREE_RUN_DETAILS = frozenset({"activeRuns"})
 DEFAULT_PAGE = 20
 """The page size of a list asked for without `first` (as `pagination.DEFAULT_PAGE_SIZE`)."""
@@ -104,6 +109,8 @@ class _Frame:
     run_details: int = 0
     asks_run_detail: bool = False
     waiting_on: SelectionNode | None = None
+    not_a_run: bool = False
+    """The selections are on a type other than a run (a fragment's type condition says so)."""
 
     def add(self, cost: DocumentCost, *, own_fields: int = 0, own_aliases: int = 0) -> None:
         self.fields = _add(self.fields, _add(cost.fields, own_fields))
@@ -166,7 +173,10 @@ class _Measure:
                 return _NOTHING
             return _Frame(selection.selection_set.selections)
         if isinstance(selection, InlineFragmentNode):
-            return _Frame(selection.selection_set.selections)
+            return _Frame(
+                selection.selection_set.selections,
+                not_a_run=_not_a_run(selection.type_condition),
+            )
         if isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
             known = self._costs.get(name)
@@ -176,7 +186,11 @@ class _Measure:
             if fragment is None or name in self._in_progress:
                 return _NOTHING  # unknown or cyclic: a validation error, costed as nothing
             self._in_progress.add(name)
-            return _Frame(fragment.selection_set.selections, fragment=name)
+            return _Frame(
+                fragment.selection_set.selections,
+                fragment=name,
+                not_a_run=_not_a_run(fragment.type_condition),
+            )
         return None  # pragma: no cover (graphql-core has no other selection kind)
 
     def _absorb(
@@ -191,7 +205,7 @@ class _Measure:
                 frame.depth = max(frame.depth, nested.depth + 1)
             name = owner.name.value
             if owner.selection_set is None and name in RUN_DETAIL_FIELDS:
-                frame.asks_run_detail = True
+                frame.asks_run_detail = frame.asks_run_detail or not frame.not_a_run
             elif name not in FREE_RUN_DETAILS:
                 calls = _multiply(nested.run_details, _page_size(owner, self._largest_page))
                 frame.run_details = _add(frame.run_details, calls)
@@ -199,6 +213,10 @@ class _Measure:
             frame.add(nested)
             frame.depth = max(frame.depth, nested.depth)
             frame.run_details = _add(frame.run_details, nested.run_details)
+
+
+def _not_a_run(type_condition: NamedTypeNode | None) -> bool:
+    return type_condition is not None and type_condition.name.value != RUN_TYPE
 
 
 def measure_document(document: DocumentNode, largest_page: int = 100) -> DocumentCost:

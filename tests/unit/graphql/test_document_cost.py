@@ -196,6 +196,16 @@ def test_every_spa_document_passes_the_default_limits_comfortably() -> None:
             " ... on JobRunConnection { nodes { tasks { errorMessage } } } } }",
             0,
         ),
+        (
+            "query($n: Int) { costs(groupBy: TEAM, first: $n) {"
+            " ... on CostBreakdown { groupCount } ... on Error { message } } }",
+            0,
+        ),
+        (
+            "{ jobRuns(first: 100) { ... on JobRunConnection { nodes { runId } } ...E } }"
+            " fragment E on Error { message }",
+            0,
+        ),
     ],
     ids=[
         "page",
@@ -206,6 +216,8 @@ def test_every_spa_document_passes_the_default_limits_comfortably() -> None:
         "nested",
         "aliases",
         "errors",
+        "error-message",
+        "error-fragment",
     ],
 )
 def test_jobs_api_calls_a_document_asks_for_are_known_before_it_runs(
