@@ -93,10 +93,11 @@ class JobSla:
         description=(
             "Whether the viewer may change the target here (CAN_MANAGE or IS_OWNER on the job, "
             "and no bundle deploys it), read from the job's permissions now: one or two Jobs API "
-            "calls, so ask it for one job, not for a list."
+            "calls, so ask it for one job, not for a list. Null, with the error at this path, when "
+            "the job's permissions cannot be read now (the rest of the job is still answered)."
         )
     )
-    async def editable(self, info: JMInfo) -> SlaEditability:
+    async def editable(self, info: JMInfo) -> SlaEditability | None:
         found = await nested(
             sla_change_service.sla_editability(info.context.session, self.definition.job_id)
         )
