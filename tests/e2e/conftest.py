@@ -7,9 +7,10 @@ The SPA must be built first (`make ui`; `make test` does it): the service serves
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -146,3 +147,71 @@ def ask_api(service: RunningService) -> Iterator[AskApi]:
 def act_as(page: Page, user: str) -> None:
     """Chooses a local user in the sidebar, as a person would."""
     page.get_by_label(USER_CHOOSER).select_option(user)
+
+
+AXE = REPO_ROOT / "ui" / "node_modules" / "axe-core" / "axe.min.js"
+Theme = Literal["light", "dark"]
+THEMES: tuple[Theme, ...] = ("light", "dark")
+
+
+def settle(page: Page) -> None:
+    """Waits until the page has its heading and nothing on it is still loading."""
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("[aria-busy='true']")).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text=re.compile(r"^Loading"))).to_have_count(0)
+
+
+def serious_violations(page: Page) -> list[dict[str, Any]]:
+    """The page's serious and critical axe-core violations as it is now, with the nodes they hit."""
+    page.add_script_tag(path=str(AXE))
+    violations: list[dict[str, Any]] = page.evaluate(
+        """async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
+            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+            .map((v) => ({
+              id: v.id,
+              impact: v.impact,
+              help: v.help,
+              nodes: v.nodes.map((n) => ({ target: n.target, summary: n.failureSummary })),
+            }))
+        """
+    )
+    return violations
+
+
+# A job and one of its runs, for the pages that show one.
+JOB_WITH_A_RUN = """
+{
+  jobs(first: 20, orderBy: {field: LAST_RUN, direction: DESC}) {
+    ... on JobConnection {
+      permissionsComplete
+      nodes { jobId runs(first: 1) { ... on JobRunConnection { nodes { runId } } } }
+    }
+  }
+}
+"""
+# How long the service may still be reading job permissions after it started.
+PERMISSIONS_WAIT_SECONDS = 120
+
+PAGES = ("overview", "running", "jobs", "costs", "dashboard", "job", "run")
+
+
+def page_addresses(ask_api: AskApi) -> dict[str, str]:
+    """Where each page is; the job and run pages show a job and run of alice's found by the API.
+
+    Waits until the service knows every job's permissions, so that pages show all of alice's jobs.
+    """
+    deadline = time.monotonic() + PERMISSIONS_WAIT_SECONDS
+    while not (jobs := ask_api(JOB_WITH_A_RUN)["jobs"])["permissionsComplete"]:
+        assert time.monotonic() < deadline, "job permissions still loading"
+        time.sleep(1)
+    job = next(job for job in jobs["nodes"] if job["runs"]["nodes"])
+    return {
+        "overview": "/overview",
+        "running": "/running",
+        "jobs": "/jobs",
+        "costs": "/costs",
+        "dashboard": "/dashboard",
+        "job": f"/jobs/{job['jobId']}",
+        "run": f"/runs/{job['runs']['nodes'][0]['runId']}",
+    }

@@ -3,9 +3,12 @@ import { useEffect } from 'react';
 
 import { cx } from '../lib/classNames';
 import { authModeLabel, initials, viewerName } from '../lib/viewer';
+import { THEME_PREFERENCES } from '../lib/theme';
 import { chooseLocalUser, useLocalUser } from '../session/localUser';
+import { chooseThemePreference, useTheme, useThemePreference } from '../session/theme';
 import { useViewer } from '../session/useViewer';
 import { Icon, type IconName } from './kit/Icon';
+import { SegmentedControl } from './kit/SegmentedControl';
 import { LocalUserChooser } from './LocalUserChooser';
 import styles from './Sidebar.module.css';
 
@@ -13,6 +16,7 @@ const NAV = [
   { to: '/overview', label: 'Overview', icon: 'chart' },
   { to: '/jobs', label: 'Jobs', icon: 'list' },
   { to: '/running', label: 'Running now', icon: 'play' },
+  { to: '/costs', label: 'Costs', icon: 'coin' },
   { to: '/dashboard', label: 'Dashboard', icon: 'dashboard' },
 ] as const satisfies readonly { to: string; label: string; icon: IconName }[];
 
@@ -60,22 +64,37 @@ export function Sidebar() {
           ))}
         </ul>
       </nav>
-      {(showChooser || signedIn !== null) && (
-        <div className={styles.session}>
-          {showChooser && <LocalUserChooser />}
-          {signedIn !== null && (
-            <div className={styles.who} role="group" aria-label="Signed in user">
-              <span className={styles.avatar} aria-hidden="true">
-                {initials(viewerName(signedIn))}
-              </span>
-              <div className={styles.whoText}>
-                <p className={styles.whoName}>{viewerName(signedIn)}</p>
-                <p className={styles.whoEmail}>{signedIn.email ?? signedIn.userName}</p>
-              </div>
+      <div className={styles.session}>
+        <ThemeChooser />
+        {showChooser && <LocalUserChooser />}
+        {signedIn !== null && (
+          <div className={styles.who} role="group" aria-label="Signed in user">
+            <span className={styles.avatar} aria-hidden="true">
+              {initials(viewerName(signedIn))}
+            </span>
+            <div className={styles.whoText}>
+              <p className={styles.whoName}>{viewerName(signedIn)}</p>
+              <p className={styles.whoEmail}>{signedIn.email ?? signedIn.userName}</p>
             </div>
-          )}
-        </div>
-      )}
+          </div>
+        )}
+      </div>
     </aside>
+  );
+}
+
+/** Light, dark, or whatever the system says; kept in this browser. */
+function ThemeChooser() {
+  const preference = useThemePreference();
+  const theme = useTheme();
+  return (
+    <SegmentedControl
+      surface="dark"
+      label="Theme"
+      value={preference}
+      options={THEME_PREFERENCES}
+      onChange={chooseThemePreference}
+      hint={preference === 'system' ? `Following your system: ${theme}` : undefined}
+    />
   );
 }

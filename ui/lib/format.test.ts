@@ -5,10 +5,12 @@ import {
   formatDay,
   formatDuration,
   formatLatency,
+  formatMoney,
   formatPercent,
   formatRatio,
   formatTimeAgo,
   formatTimeOfDay,
+  formatUtc,
 } from './format';
 
 describe('formatLatency', () => {
@@ -46,27 +48,55 @@ describe('formatTimeOfDay', () => {
 
 describe('formatDuration', () => {
   it('uses seconds below a minute', () => {
-    expect(formatDuration(0)).toBe('0 s');
-    expect(formatDuration(44.6)).toBe('45 s');
+    expect(formatDuration(0)).toBe('0s');
+    expect(formatDuration(44.6)).toBe('45s');
   });
 
-  it('uses minutes and seconds below an hour, leaving out zero seconds', () => {
-    expect(formatDuration(725)).toBe('12 min 5 s');
-    expect(formatDuration(600)).toBe('10 min');
+  it('uses minutes and two-digit seconds below an hour, leaving out zero seconds', () => {
+    expect(formatDuration(725)).toBe('12m 05s');
+    expect(formatDuration(600)).toBe('10m');
   });
 
   it('uses hours and two-digit minutes below a day', () => {
-    expect(formatDuration(2 * 3600 + 5 * 60 + 40)).toBe('2 h 05 min');
+    expect(formatDuration(3840)).toBe('1h 04m');
+    expect(formatDuration(2 * 3600)).toBe('2h 00m');
   });
 
-  it('uses days and hours from a day on', () => {
-    expect(formatDuration(3 * 86_400 + 4 * 3600)).toBe('3 d 4 h');
-    expect(formatDuration(86_400)).toBe('1 d');
+  it('uses days and two-digit hours from a day on', () => {
+    expect(formatDuration(3 * 86_400 + 4 * 3600)).toBe('3d 04h');
+  });
+
+  it('rounds to the second before choosing units', () => {
+    expect(formatDuration(59.6)).toBe('1m');
   });
 
   it('shows a dash without a duration', () => {
     expect(formatDuration(null)).toBe('—');
+    expect(formatDuration(undefined)).toBe('—');
     expect(formatDuration(-1)).toBe('—');
+  });
+});
+
+describe('formatMoney', () => {
+  it('shows whole units with the currency from 100 on', () => {
+    expect(formatMoney(59_804.546, 'USD')).toBe('$59,805');
+    expect(formatMoney(100, 'EUR')).toBe('€100');
+  });
+
+  it('keeps cents below 100, so small sums stay apart', () => {
+    expect(formatMoney(42.681, 'USD')).toBe('$42.68');
+    expect(formatMoney(0, 'USD')).toBe('$0.00');
+  });
+
+  it('shows a dash without a sum', () => {
+    expect(formatMoney(null, 'USD')).toBe('—');
+    expect(formatMoney(Number.NaN, 'USD')).toBe('—');
+  });
+});
+
+describe('formatUtc', () => {
+  it('shows an instant in UTC whatever zone it was written in', () => {
+    expect(formatUtc(new Date('2026-12-03T11:04:59+01:00'))).toBe('2026-12-03 10:04 UTC');
   });
 });
 

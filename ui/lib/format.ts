@@ -28,24 +28,48 @@ function isMissing(value: number | null | undefined): value is null | undefined 
   return value === null || value === undefined || !Number.isFinite(value);
 }
 
-/** A run's or job's duration in at most two units: "45 s", "12 min 5 s", "2 h 05 min", "3 d 4 h". */
+function twoDigits(value: number): string {
+  return String(value).padStart(2, '0');
+}
+
+/**
+ * A duration in at most two units, the second padded so that columns of them line up: "45s",
+ * "12m 05s", "1h 04m", "3d 04h"; a dash without one.
+ */
 export function formatDuration(seconds: number | null | undefined): string {
   if (isMissing(seconds) || seconds < 0) return '—';
   const whole = Math.round(seconds);
-  if (whole < SECONDS_PER_MINUTE) return `${String(whole)} s`;
+  if (whole < SECONDS_PER_MINUTE) return `${String(whole)}s`;
   if (whole < SECONDS_PER_HOUR) {
-    const minutes = Math.floor(whole / SECONDS_PER_MINUTE);
+    const minutes = String(Math.floor(whole / SECONDS_PER_MINUTE));
     const rest = whole % SECONDS_PER_MINUTE;
-    return rest === 0 ? `${String(minutes)} min` : `${String(minutes)} min ${String(rest)} s`;
+    return rest === 0 ? `${minutes}m` : `${minutes}m ${twoDigits(rest)}s`;
   }
   if (whole < SECONDS_PER_DAY) {
-    const hours = Math.floor(whole / SECONDS_PER_HOUR);
-    const minutes = Math.floor((whole % SECONDS_PER_HOUR) / SECONDS_PER_MINUTE);
-    return `${String(hours)} h ${String(minutes).padStart(2, '0')} min`;
+    const hours = String(Math.floor(whole / SECONDS_PER_HOUR));
+    return `${hours}h ${twoDigits(Math.floor((whole % SECONDS_PER_HOUR) / SECONDS_PER_MINUTE))}m`;
   }
-  const days = Math.floor(whole / SECONDS_PER_DAY);
-  const hours = Math.floor((whole % SECONDS_PER_DAY) / SECONDS_PER_HOUR);
-  return hours === 0 ? `${String(days)} d` : `${String(days)} d ${String(hours)} h`;
+  const days = String(Math.floor(whole / SECONDS_PER_DAY));
+  return `${days}d ${twoDigits(Math.floor((whole % SECONDS_PER_DAY) / SECONDS_PER_HOUR))}h`;
+}
+
+/** Below this, cents still tell two sums apart; above, they are noise. */
+const CENTS_BELOW = 100;
+
+/** A sum of money with its currency: "$59,805", "€100", "$42.68"; a dash without one. */
+export function formatMoney(
+  amount: number | null | undefined,
+  currency: string,
+  locale = 'en-US',
+): string {
+  if (isMissing(amount)) return '—';
+  const digits = Math.abs(amount) < CENTS_BELOW ? 2 : 0;
+  return new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(amount);
 }
 
 /**
@@ -102,4 +126,12 @@ export function formatDateTime(date: Date, locale?: string, timeZone?: string): 
     hour12: false,
     timeZone,
   }).format(date);
+}
+
+/**
+ * An instant in UTC, for hover text beside the viewer's local time (the API's and Databricks' zone):
+ * "2026-12-03 10:04 UTC".
+ */
+export function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

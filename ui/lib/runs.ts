@@ -1,6 +1,8 @@
-import type { RunState } from '../gql/graphql';
+import type { RunState, SlaStatus } from '../gql/graphql';
+import type { GlobalFilters } from './filters';
 import { formatDuration, formatRatio } from './format';
 import type { DisplayTone } from './health';
+import { namePatternFor } from './jobList';
 
 const STATES: Record<RunState, { label: string; tone: DisplayTone }> = {
   QUEUED: { label: 'Queued', tone: 'info' },
@@ -82,4 +84,112 @@ export function terminationCodeLabel(code: string | null): string {
   if (code === null || code.trim() === '') return 'No code recorded';
   const words = code.trim().toLowerCase().replace(/_+/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+// Active states in which the run's own work has not begun: its elapsed time is time spent waiting.
+const WAITING_STATES: ReadonlySet<RunState> = new Set<RunState>(['QUEUED', 'BLOCKED', 'WAITING']);
+
+export type ActiveRunProgress =
+  | { kind: 'waiting'; text: string }
+  | {
+      kind: 'running';
+      text: string;
+      tone: DisplayTone;
+      /** The bar: elapsed time as a share of the track, 0 to 1. */
+      fill: number;
+      /** Where the usual duration sits on the track, 0 to 1; null without one. */
+      usualAt: number | null;
+    };
+
+/**
+ * How far along an active run is. A run that waits (queued, blocked on another run, waiting for a
+ * retry) has no run time yet, so it is only told how long it has waited; a running one is drawn
+ * against its job's usual duration, the track stretching when it runs past it.
+ */
+export function activeRunProgress(
+  state: RunState,
+  elapsedSeconds: number | null,
+  expectedSeconds: number | null,
+): ActiveRunProgress {
+  if (WAITING_STATES.has(state)) {
+    return { kind: 'waiting', text: `waiting ${formatDuration(elapsedSeconds)}` };
+  }
+  const usual = comparedWithUsual(elapsedSeconds, expectedSeconds);
+  if (elapsedSeconds === null || expectedSeconds === null || expectedSeconds <= 0) {
+    return { kind: 'running', text: usual.text, tone: usual.tone, fill: 0, usualAt: null };
+  }
+  const track = Math.max(elapsedSeconds, expectedSeconds);
+  return {
+    kind: 'running',
+    text: usual.text,
+    tone: usual.tone,
+    fill: elapsedSeconds / track,
+    usualAt: expectedSeconds / track,
+  };
+}
+
+const SLA_STATUSES: Record<SlaStatus, { label: string; tone: DisplayTone }> = {
+  MET: { label: 'Within target', tone: 'ok' },
+  AT_RISK: { label: 'At risk', tone: 'warning' },
+  BREACHED: { label: 'Target missed', tone: 'critical' },
+  NO_TARGET: { label: 'No target', tone: 'neutral' },
+};
+
+/** A run against its job's duration target; null: an ended run whose duration is not recorded yet. */
+export function slaStatusPresentation(status: SlaStatus | null): {
+  label: string;
+  tone: DisplayTone;
+} {
+  if (status === null) return { label: 'Not known yet', tone: 'neutral' };
+  return (
+    (SLA_STATUSES as Partial<Record<string, { label: string; tone: DisplayTone }>>)[status] ?? {
+      label: 'Unknown',
+      tone: 'neutral',
+    }
+  );
+}
+
+/**
+ * Whether a job passes the filter bar's team and name, as the API's `JobFilter` decides: the team
+ * ignoring case, the name as a whole with `*` and `?` (plain text is found anywhere). For lists
+ * whose API field takes no job filter.
+ */
+export function jobMatchesFilters(
+  job: { name: string; team: string | null } | null,
+  { team, q }: Pick<GlobalFilters, 'team' | 'q'>,
+): boolean {
+  const pattern = namePatternFor(q);
+  if (team === null && pattern === null) return true;
+  if (job === null) return false;
+  if (team !== null && job.team?.toLowerCase() !== team.toLowerCase()) return false;
+  if (pattern === null) return true;
+  const regex = pattern
+    .toLowerCase()
+    .split('')
+    .map((char) =>
+      char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('');
+  return new RegExp(`^${regex}$`, 's').test(job.name.toLowerCase());
+}
+
+/**
+ * Active runs newest first, ties by run id: the order the API sends, made total, so that rows keep
+ * their places from one refresh to the next.
+ */
+export function newestFirst<R extends { runId: string; startTime: string }>(
+  runs: readonly R[],
+): R[] {
+  return runs.toSorted(
+    (a, b) =>
+      Date.parse(b.startTime) - Date.parse(a.startTime) ||
+      b.runId.localeCompare(a.runId, 'en', { numeric: true }),
+  );
+}
+
+/** The filter bar's team and name in words, for notes that say what a filter hides. */
+export function filterWords({ team, q }: Pick<GlobalFilters, 'team' | 'q'>): string {
+  return [team === null ? null : `team “${team}”`, q === '' ? null : `name “${q}”`]
+    .filter((part) => part !== null)
+    .join(' and ');
 }

@@ -49,6 +49,12 @@ const PATHS = {
       <path d="M3.5 5.5h.1M3.5 10h.1M3.5 14.5h.1" />
     </>
   ),
+  coin: (
+    <>
+      <circle cx="10" cy="10" r="7" />
+      <path d="M12.2 7.7c-.4-.7-1.2-1.1-2.2-1.1-1.3 0-2.2.7-2.2 1.6 0 2.2 4.6 1.2 4.6 3.5 0 1-1 1.7-2.4 1.7-1.1 0-2-.4-2.4-1.2M10 5.2v1.4M10 13.4v1.4" />
+    </>
+  ),
   play: (
     <>
       <circle cx="10" cy="10" r="7" />
@@ -73,6 +79,9 @@ const PATHS = {
       <path d="M14.5 11.5v4a1 1 0 01-1 1h-9a1 1 0 01-1-1v-9a1 1 0 011-1h4" />
     </>
   ),
+  arrowUp: <path d="M10 15.5v-11M5.5 9L10 4.5 14.5 9" />,
+  arrowDown: <path d="M10 4.5v11M5.5 11l4.5 4.5 4.5-4.5" />,
+  sortable: <path d="M6.5 8L10 4.5 13.5 8M6.5 12l3.5 3.5 3.5-3.5" />,
 } satisfies Record<string, ReactNode>;
 
 export type IconName = keyof typeof PATHS;

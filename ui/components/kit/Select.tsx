@@ -14,7 +14,7 @@ interface SelectProps<T extends string> {
   options: readonly SelectOption<T>[];
   onChange: (value: T) => void;
   hint?: string;
-  /** The sidebar is dark; the rest of the app is light. */
+  /** The sidebar, dark in either theme. */
   surface?: 'light' | 'dark';
 }
 

@@ -3,12 +3,14 @@ import { Link } from '@tanstack/react-router';
 import { OverviewDocument, type OverviewQuery, type Window } from '../../gql/graphql';
 import { retryIntervalFor } from '../../lib/apiErrors';
 import { cx } from '../../lib/classNames';
-import { formatCount, formatPercent } from '../../lib/format';
+import { changeText } from '../../lib/costs';
+import { formatCount, formatMoney, formatPercent } from '../../lib/format';
 import { terminationCodeLabel } from '../../lib/runs';
 import { windowLabel } from '../../lib/windows';
 import { useGraphQLQuery } from '../../session/useGraphQLQuery';
 import { ApiErrorAlert } from '../ApiErrorAlert';
 import { EmptyState } from '../EmptyState';
+import { Alert } from '../kit/Alert';
 import { Card } from '../kit/Card';
 import tables from '../kit/DataTable.module.css';
 import { PriorityBadge } from '../kit/PriorityBadge';
@@ -16,6 +18,8 @@ import { Skeleton } from '../kit/Skeleton';
 import { PermissionsNotice } from '../PermissionsNotice';
 import { QueryError } from '../QueryError';
 import { DailyChart } from './DailyChart';
+import { HeadlineFigures, type Figure } from './HeadlineFigures';
+import { NeedsAttention } from './NeedsAttention';
 import styles from './OverviewView.module.css';
 
 type Overview = Extract<OverviewQuery['overview'], { __typename: 'Overview' }>;
@@ -25,13 +29,6 @@ const REFRESH_MS = 60_000;
 // The most frequent codes tell the story; the long tail is summed up.
 const SHOWN_CODES = 8;
 
-interface Figure {
-  label: string;
-  value: string;
-  note: string;
-  alarming: boolean;
-}
-
 /** A count from the Jobs API: null while it cannot be read (the history figures still show). */
 function liveCount(count: number | null, note: string): Pick<Figure, 'value' | 'note'> {
   return count === null
@@ -39,13 +36,19 @@ function liveCount(count: number | null, note: string): Pick<Figure, 'value' | '
     : { value: formatCount(count), note };
 }
 
-function figures(overview: Overview): Figure[] {
+function figures(overview: Overview, window: Window): Figure[] {
+  const { spend } = overview;
   return [
+    {
+      label: 'Spend',
+      value: formatMoney(spend.listCostUsd, spend.currency),
+      note: changeText(spend.changeVsPreviousWindow, spend.previousListCostUsd, window),
+      wide: true,
+    },
     {
       label: 'Runs',
       value: formatCount(overview.runs),
       note: 'finished in the window',
-      alarming: false,
     },
     {
       label: 'Failed',
@@ -60,41 +63,34 @@ function figures(overview: Overview): Figure[] {
       alarming: overview.successRate !== null && overview.successRate < 0.9,
     },
     {
-      label: 'Running now',
-      ...liveCount(overview.activeNow, 'in progress'),
-      alarming: false,
-    },
-    {
-      label: 'Queued now',
-      ...liveCount(overview.queuedNow, 'waiting to start'),
-      alarming: false,
-    },
-    {
       label: 'Jobs in a failing streak',
       value: formatCount(overview.jobsInFailingStreak),
       note: 'failed twice or more in a row',
       alarming: overview.jobsInFailingStreak > 0,
     },
+    {
+      label: 'SLA breaches',
+      value: formatCount(overview.slaBreaches),
+      note: 'finished runs over their target',
+      alarming: overview.slaBreaches > 0,
+    },
+    {
+      label: 'Running now',
+      ...liveCount(overview.activeNow, 'in progress'),
+    },
+    {
+      label: 'Queued now',
+      ...liveCount(overview.queuedNow, 'waiting to start'),
+    },
+    {
+      label: 'At risk now',
+      ...liveCount(overview.atRisk, 'running past 80% of their target or over it'),
+      alarming: overview.atRisk !== null && overview.atRisk > 0,
+    },
   ];
 }
 
-function HeadlineFigures({ overview }: { overview: Overview }) {
-  return (
-    <section aria-label="Headline figures">
-      <dl className={styles.figures}>
-        {figures(overview).map((figure) => (
-          <div key={figure.label} className={cx(styles.figure, figure.alarming && styles.alarm)}>
-            <dt className={styles.figureLabel}>{figure.label}</dt>
-            <dd className={styles.figureValue}>{figure.value}</dd>
-            <dd className={styles.figureNote}>{figure.note}</dd>
-          </div>
-        ))}
-      </dl>
-    </section>
-  );
-}
-
-function TopFailingJobs({ jobs, window }: { jobs: Overview['topFailingJobs']; window: Window }) {
+function TopFailingJobs({ jobs }: { jobs: Overview['topFailingJobs'] }) {
   if (jobs.length === 0) {
     return (
       <EmptyState icon="check" title="No failed runs in this window">
@@ -125,8 +121,11 @@ function TopFailingJobs({ jobs, window }: { jobs: Overview['topFailingJobs']; wi
           {jobs.map((entry) => (
             <tr key={entry.job.jobId}>
               <th scope="row" className={styles.jobName}>
-                {/* To the job's health on the jobs page, over the same window. */}
-                <Link to="/jobs" search={{ q: entry.job.name, window }} className={styles.jobLink}>
+                <Link
+                  to="/jobs/$jobId"
+                  params={{ jobId: entry.job.jobId }}
+                  className={styles.jobLink}
+                >
                   {entry.job.name}
                 </Link>
               </th>
@@ -187,11 +186,26 @@ function FailuresByCode({ codes }: { codes: Overview['failuresByTerminationCode'
   );
 }
 
-function OverviewDetails({ overview, window }: { overview: Overview; window: Window }) {
+function OverviewDetails({
+  overview,
+  window,
+  filtered,
+}: {
+  overview: Overview;
+  window: Window;
+  filtered: boolean;
+}) {
   return (
     <div className={styles.stack}>
       {!overview.permissionsComplete && <PermissionsNotice />}
-      <HeadlineFigures overview={overview} />
+      {filtered && (
+        // The API's overview takes no job filter; saying so beats figures that look filtered.
+        <Alert tone="info" title="The overview covers every job you can see">
+          <p>The team and job-name filters narrow the Jobs, Running now and Costs pages.</p>
+        </Alert>
+      )}
+      <HeadlineFigures label="Headline figures" figures={figures(overview, window)} columns={5} />
+      <NeedsAttention window={window} />
       <Card title="Runs per day" description={`${windowLabel(window)}, by UTC day of the start.`}>
         <DailyChart days={overview.daily} />
       </Card>
@@ -200,7 +214,7 @@ function OverviewDetails({ overview, window }: { overview: Overview; window: Win
           title="Top failing jobs"
           description="Most failures in the window, then the longest streak."
         >
-          <TopFailingJobs jobs={overview.topFailingJobs} window={window} />
+          <TopFailingJobs jobs={overview.topFailingJobs} />
         </Card>
         <Card title="Failures by termination code" description="Why failed runs ended.">
           <FailuresByCode codes={overview.failuresByTerminationCode} />
@@ -210,8 +224,8 @@ function OverviewDetails({ overview, window }: { overview: Overview; window: Win
   );
 }
 
-/** The viewer's jobs at a glance over one window. */
-export function OverviewView({ window }: { window: Window }) {
+/** The viewer's jobs at a glance over one window; `filtered`: the filter bar names a team or job. */
+export function OverviewView({ window, filtered }: { window: Window; filtered: boolean }) {
   const query = useGraphQLQuery(
     OverviewDocument,
     { window },
@@ -241,5 +255,14 @@ export function OverviewView({ window }: { window: Window }) {
   }
   const result = query.data.overview;
   if (result.__typename !== 'Overview') return <ApiErrorAlert error={result} />;
-  return <OverviewDetails overview={result} window={window} />;
+  const { visibleJobs } = query.data;
+  if (visibleJobs.__typename === 'JobConnection' && visibleJobs.totalCount === 0) {
+    return (
+      <EmptyState icon="list" title="No jobs you can see">
+        The overview covers the jobs you may see, and you have no permission on any job in this
+        workspace yet. A job&apos;s owner can share it with you or with one of your groups.
+      </EmptyState>
+    );
+  }
+  return <OverviewDetails overview={result} window={window} filtered={filtered} />;
 }

@@ -1,34 +1,38 @@
 import { createFileRoute } from '@tanstack/react-router';
 
-import type { Window } from '../../gql/graphql';
-import { JobSearchForm } from '../../components/jobs/JobSearchForm';
+import type { Priority } from '../../gql/graphql';
+import { JobFilters } from '../../components/jobs/JobFilters';
 import { JobsTable } from '../../components/jobs/JobsTable';
-import { Select } from '../../components/kit/Select';
 import { PageHeader } from '../../components/PageHeader';
-import { WindowSelect } from '../../components/WindowSelect';
 import {
-  DEFAULT_JOB_ORDER,
-  JOB_ORDERS,
-  parseJobOrder,
+  DEFAULT_JOB_SORT,
+  parseJobSort,
+  parsePriority,
   parseSearchText,
-  type JobOrderKey,
+  type JobSort,
+  type JobSortColumn,
+  type SortDirection,
 } from '../../lib/jobList';
-import { DEFAULT_WINDOW, parseWindow } from '../../lib/windows';
-import { useLocalUser } from '../../session/localUser';
+import { useGlobalFilters } from '../../session/globalFilters';
 
+/** The page's own parameters; the filter bar's (`window`, `team`, `q`) belong to the layout. */
 interface JobsSearch {
-  q?: string;
-  order?: JobOrderKey;
-  window?: Window;
+  sort?: JobSortColumn;
+  dir?: SortDirection;
+  owner?: string;
+  priority?: Priority;
 }
 
 function JobsPage() {
   const params = Route.useSearch();
   const navigate = Route.useNavigate();
-  const localUser = useLocalUser();
-  const search = params.q ?? '';
-  const order = params.order ?? DEFAULT_JOB_ORDER;
-  const window = params.window ?? DEFAULT_WINDOW;
+  const [filters] = useGlobalFilters();
+  const sort: JobSort =
+    params.sort === undefined
+      ? DEFAULT_JOB_SORT
+      : { column: params.sort, direction: params.dir ?? 'asc' };
+  const owner = params.owner ?? null;
+  const priority = params.priority ?? null;
   const update = (change: JobsSearch): void => {
     void navigate({ search: (previous) => ({ ...previous, ...change }) });
   };
@@ -36,40 +40,37 @@ function JobsPage() {
     <>
       <PageHeader
         title="Jobs"
-        description="The jobs you can see, with how healthy each has been."
+        description="Every job you can see, with its health, spend and SLA."
         actions={
-          <>
-            <JobSearchForm
-              // A new address (back/forward) shows its own search text.
-              key={search}
-              search={search}
-              onSearch={(text) => {
-                update({ q: text === '' ? undefined : text });
-              }}
-            />
-            <Select
-              label="Order by"
-              value={order}
-              options={JOB_ORDERS}
-              onChange={(chosen) => {
-                update({ order: chosen });
-              }}
-            />
-            <WindowSelect
-              value={window}
-              onChange={(chosen) => {
-                update({ window: chosen });
-              }}
-            />
-          </>
+          <JobFilters
+            owner={owner}
+            priority={priority}
+            onChange={(change) => {
+              update({
+                ...('owner' in change ? { owner: change.owner ?? undefined } : {}),
+                ...('priority' in change ? { priority: change.priority ?? undefined } : {}),
+              });
+            }}
+          />
         }
       />
       <JobsTable
-        // Another search, order, window or person starts again at the first page.
-        key={[search, order, window, localUser].join('|')}
-        search={search}
-        order={order}
-        window={window}
+        window={filters.window}
+        team={filters.team}
+        q={filters.q}
+        owner={owner}
+        priority={priority}
+        sort={sort}
+        onSort={(next) => {
+          const isDefault =
+            next.column === DEFAULT_JOB_SORT.column &&
+            next.direction === DEFAULT_JOB_SORT.direction;
+          update(
+            isDefault
+              ? { sort: undefined, dir: undefined }
+              : { sort: next.column, dir: next.direction },
+          );
+        }}
       />
     </>
   );
@@ -77,13 +78,13 @@ function JobsPage() {
 
 export const Route = createFileRoute('/_sidebar/jobs')({
   validateSearch: (search: Record<string, unknown>): JobsSearch => {
-    const q = parseSearchText(search.q);
-    const order = parseJobOrder(search.order);
-    const window = parseWindow(search.window);
+    const sort = parseJobSort(search.sort, search.dir);
+    const owner = parseSearchText(search.owner);
+    const priority = parsePriority(search.priority);
     return {
-      ...(q === undefined ? {} : { q }),
-      ...(order === undefined ? {} : { order }),
-      ...(window === undefined ? {} : { window }),
+      ...(sort === undefined ? {} : { sort: sort.column, dir: sort.direction }),
+      ...(owner === undefined ? {} : { owner }),
+      ...(priority === undefined ? {} : { priority }),
     };
   },
   head: () => ({ meta: [{ title: 'Jobs · Job Monitor' }] }),

@@ -1,41 +1,23 @@
 import { createFileRoute } from '@tanstack/react-router';
 
-import type { Window } from '../../gql/graphql';
 import { OverviewView } from '../../components/overview/OverviewView';
 import { PageHeader } from '../../components/PageHeader';
-import { WindowSelect } from '../../components/WindowSelect';
-import { DEFAULT_WINDOW, parseWindow } from '../../lib/windows';
-
-interface OverviewSearch {
-  window?: Window;
-}
+import { useGlobalFilters } from '../../session/globalFilters';
 
 function OverviewPage() {
-  const search = Route.useSearch();
-  const navigate = Route.useNavigate();
-  const window = search.window ?? DEFAULT_WINDOW;
+  const [{ window, team, q }] = useGlobalFilters();
   return (
     <>
       <PageHeader
         title="Overview"
-        description="How the jobs you can see are doing: runs, failures and the jobs that need attention."
-        actions={
-          <WindowSelect
-            value={window}
-            onChange={(chosen) => void navigate({ search: { window: chosen } })}
-          />
-        }
+        description="How the jobs you can see are doing: runs, spend, and what needs attention now."
       />
-      <OverviewView window={window} />
+      <OverviewView window={window} filtered={team !== null || q !== ''} />
     </>
   );
 }
 
 export const Route = createFileRoute('/_sidebar/overview')({
-  validateSearch: (search: Record<string, unknown>): OverviewSearch => {
-    const window = parseWindow(search.window);
-    return window === undefined ? {} : { window };
-  },
   head: () => ({ meta: [{ title: 'Overview · Job Monitor' }] }),
   component: OverviewPage,
 });

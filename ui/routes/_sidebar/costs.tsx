@@ -1,0 +1,21 @@
+import { createFileRoute } from '@tanstack/react-router';
+
+import { CostsView } from '../../components/costs/CostsView';
+import { PageHeader } from '../../components/PageHeader';
+
+function CostsPage() {
+  return (
+    <>
+      <PageHeader
+        title="Costs"
+        description="What the jobs you can see cost at list price, what changed, and what is wasted."
+      />
+      <CostsView />
+    </>
+  );
+}
+
+export const Route = createFileRoute('/_sidebar/costs')({
+  head: () => ({ meta: [{ title: 'Costs · Job Monitor' }] }),
+  component: CostsPage,
+});
