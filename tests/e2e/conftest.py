@@ -6,6 +6,7 @@ The SPA must be built first (`make ui`; `make test` does it): the service serves
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -177,6 +178,25 @@ def serious_violations(page: Page) -> list[dict[str, Any]]:
         """
     )
     return violations
+
+
+def assert_accessible(page: Page) -> None:
+    """No serious or critical axe-core violation on the page as it is now."""
+    violations = serious_violations(page)
+    assert violations == [], json.dumps(violations, indent=1)
+
+
+SCREENSHOT_WIDTHS = (1440, 1024)
+
+
+def screenshots(page: Page, name: str) -> None:
+    """Screenshots at a wide and a narrow desktop width, then the test's own size again."""
+    for width in SCREENSHOT_WIDTHS:
+        page.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
+        # Charts measure their box after a resize.
+        page.wait_for_timeout(300)
+        screenshot(page, f"{name}-{width}")
+    page.set_viewport_size(VIEWPORT)
 
 
 # A job and one of its runs, for the pages that show one.

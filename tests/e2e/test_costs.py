@@ -15,13 +15,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 
-from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import VIEWPORT, AskApi, act_as, screenshot
+from tests.e2e.conftest import AskApi, act_as, assert_accessible, screenshots
 
 pytestmark = pytest.mark.e2e
 
-AXE = REPO_ROOT / "ui" / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOT_WIDTHS = (1440, 1024)
 
 SPEND = """
 query Spend($window: Window!, $team: String) {
@@ -97,28 +94,6 @@ def figure(page: Page, region: str, label: str) -> Locator:
         .locator("div", has=page.get_by_text(label, exact=True))
         .locator("dd")
     )
-
-
-def assert_accessible(page: Page) -> None:
-    """No serious or critical axe-core violation on the page as it is now."""
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        """async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
-            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-            .map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target) }))
-        """
-    )
-    assert violations == [], json.dumps(violations, indent=1)
-
-
-def screenshots(page: Page, name: str) -> None:
-    """Screenshots at a wide and a narrow desktop width, then the test's own size again."""
-    for width in SCREENSHOT_WIDTHS:
-        page.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
-        # Charts measure their box after a resize.
-        page.wait_for_timeout(300)
-        screenshot(page, f"{name}-{width}")
-    page.set_viewport_size(VIEWPORT)
 
 
 def table_rows(page: Page, name: str) -> Locator:

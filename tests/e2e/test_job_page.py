@@ -24,13 +24,11 @@ from playwright.sync_api import Locator, Page, expect
 from job_monitor.local_workspace.database import WorkspaceDatabase
 from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET
 from job_monitor.local_workspace.server import LocalWorkspace
-from tests.conftest import REPO_ROOT
-from tests.e2e.conftest import AskApi, act_as, screenshot
+from tests.e2e.conftest import AskApi, act_as, screenshot, serious_violations
 
 pytestmark = pytest.mark.e2e
 
 WINDOW = "LAST_7_DAYS"  # the filter bar's default
-AXE = REPO_ROOT / "ui" / "node_modules" / "axe-core" / "axe.min.js"
 # The SLA read follows a write once system.lakeflow.jobs has it and the service's minute of caching
 # that table has passed.
 CATCH_UP_SECONDS = 90
@@ -225,18 +223,6 @@ def figure(region: Locator, label: str) -> Locator:
     )
 
 
-def serious_axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's serious and critical findings on the page as it is now."""
-    page.add_script_tag(path=str(AXE))
-    found: list[dict[str, Any]] = page.evaluate(
-        """async () => (await axe.run(document)).violations
-             .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-             .map((v) => ({id: v.id, impact: v.impact,
-                           nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' '))}))"""
-    )
-    return found
-
-
 def history_loaded(page: Page) -> None:
     """Waits until the run history has been read, so a screenshot shows it rather than skeletons."""
     expect(card(page, "Run history")).to_have_attribute("aria-busy", "false")
@@ -335,7 +321,7 @@ def test_the_job_page_shows_the_api_s_figures_its_runs_and_its_tasks(
     screenshot(page, "job-page-1024")
 
     # and nothing on it is a serious accessibility problem
-    assert serious_axe_violations(page) == []
+    assert serious_violations(page) == []
 
 
 def test_the_matrix_is_one_tab_stop_walked_with_the_arrow_keys_to_a_run(

@@ -15,8 +15,8 @@ from playwright.sync_api import Locator, Page, Route, expect
 
 from job_monitor.local_workspace.server import LocalWorkspace
 from tests.conftest import StartService, local_settings
-from tests.e2e.conftest import AskApi, OpenPage, act_as, screenshot
-from tests.e2e.test_costs import assert_accessible, change_text, money, screenshots
+from tests.e2e.conftest import AskApi, OpenPage, act_as, assert_accessible, screenshot, screenshots
+from tests.e2e.test_costs import change_text, money
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import AskApi, screenshot
-from tests.e2e.test_job_page import money, serious_axe_violations, wait_for_permissions
+from tests.e2e.conftest import AskApi, screenshot, serious_violations
+from tests.e2e.test_job_page import money, wait_for_permissions
 
 pytestmark = pytest.mark.e2e
 
@@ -108,7 +108,7 @@ def test_a_failed_run_shows_its_tasks_on_a_timeline_and_why_it_failed(
     page.set_viewport_size({"width": 1024, "height": 900})
     expect(timeline).to_be_visible()
     screenshot(page, "run-page-1024")
-    assert serious_axe_violations(page) == []
+    assert serious_violations(page) == []
 
     # and the job page is one click away
     page.get_by_role("link", name="Job page").click()

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import AskApi, act_as
-from tests.e2e.test_costs import assert_accessible, screenshots, table_rows
+from tests.e2e.conftest import AskApi, act_as, assert_accessible, screenshots
+from tests.e2e.test_costs import table_rows
 
 pytestmark = pytest.mark.e2e
 
