@@ -30,7 +30,6 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -100,6 +99,8 @@ class StatementTimes(logging.Handler):
 class CostBench(Bench):
     """`Bench` asking as alice for the cost answers, timing the statements of cold requests."""
 
+    operations = OPERATIONS
+
     def __init__(self, http: httpx.Client, stand_in: httpx.Client, services: JobServices) -> None:
         super().__init__(http, stand_in, services)
         self.times = StatementTimes()
@@ -137,23 +138,6 @@ class CostBench(Bench):
         self.times.times.clear()
         figures = self.measure(size, name, query, cold, warm)
         return figures, slowest(self.times.times)
-
-    def across_a_minute(self, figures: list[Figures]) -> None:
-        """As `Bench.across_a_minute`, over these operations: in turn, second 50 to second 10."""
-        while not 45 <= datetime.now(UTC).second < 50:
-            time.sleep(0.2)
-        for each in figures:
-            self.request(OPERATIONS[each.operation])
-        while datetime.now(UTC).second < 50:
-            time.sleep(0.05)
-        turned = False
-        while True:
-            for each in figures:
-                each.rollover_ms.append(self.request(OPERATIONS[each.operation]))
-            second = datetime.now(UTC).second
-            turned = turned or second < 50
-            if turned and second >= 10:
-                return
 
 
 def slowest(timed: list[tuple[str, float]]) -> str:

@@ -44,6 +44,14 @@ MAX_ANOMALIES = 1000
 """Anomalies read per window (the largest excess first); a page shows at most the page size."""
 
 
+def previous_spend(window: Window, amounts: Sequence[float | None]) -> float | None:
+    """The spend of these in the window before: their sum, zero for none, None when that window
+    is older than the billing kept."""
+    if not amounts:
+        return 0.0 if previous_window_kept(window) else None
+    return previous_total(amounts)
+
+
 def no_spend(job_id: int, window: Window) -> JobCostSummary:
     """A job without job usage in the window (nor in the one before)."""
     return JobCostSummary(
@@ -54,7 +62,7 @@ def no_spend(job_id: int, window: Window) -> JobCostSummary:
         successful_runs=0,
         wasted_usd=0.0,
         p90_run_cost_usd=None,
-        previous_list_cost_usd=0.0 if previous_window_kept(window) else None,
+        previous_list_cost_usd=previous_spend(window, ()),
         longest_run_seconds=None,
     )
 
@@ -184,11 +192,7 @@ async def _groups(
     every = await history.costs_by_group(
         window, session.now, grouping, scope, team_tag=session.settings.team_tag
     )
-    previous = (
-        previous_total(group.previous_list_cost_usd for group in every)
-        if every
-        else (0.0 if previous_window_kept(window) else None)
-    )
+    previous = previous_spend(window, [group.previous_list_cost_usd for group in every])
     return (
         every[:first],
         len(every),
@@ -227,9 +231,7 @@ async def _job_groups(
         len(chosen),
         sum(spend.dbus for spend in chosen),
         sum(spend.list_cost_usd for spend in chosen),
-        previous_total(spend.previous_list_cost_usd for spend in chosen)
-        if chosen
-        else (0.0 if previous_window_kept(window) else None),
+        previous_spend(window, [spend.previous_list_cost_usd for spend in chosen]),
     )
 
 
@@ -318,7 +320,7 @@ async def spend_of_list(
     mine = [spend for job_id, spend in spends.items() if job_id in catalog]
     return SpendView(
         list_cost_usd=sum(spend.list_cost_usd for spend in mine),
-        previous_list_cost_usd=previous_total(spend.previous_list_cost_usd for spend in mine)
-        if mine
-        else (0.0 if previous_window_kept(window) else None),
+        previous_list_cost_usd=previous_spend(
+            window, [spend.previous_list_cost_usd for spend in mine]
+        ),
     )
