@@ -30,6 +30,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -97,12 +98,19 @@ class StatementTimes(logging.Handler):
 
 
 class CostBench(Bench):
-    """`Bench` asking as alice for the cost answers, timing the statements of cold requests."""
+    """`Bench` asking as alice for `expected` answers, timing the statements of cold requests."""
 
     operations = OPERATIONS
 
-    def __init__(self, http: httpx.Client, stand_in: httpx.Client, services: JobServices) -> None:
+    def __init__(
+        self,
+        http: httpx.Client,
+        stand_in: httpx.Client,
+        services: JobServices,
+        expected: tuple[str, ...] = EXPECTED,
+    ) -> None:
         super().__init__(http, stand_in, services)
+        self.expected = expected
         self.times = StatementTimes()
         self.answers: dict[str, dict[str, Any]] = {}
         self._cold = False
@@ -126,7 +134,8 @@ class CostBench(Bench):
             self.times.recording = False
         body = response.json()
         answer = next(iter((body.get("data") or {}).values()), None)
-        if "errors" in body or not isinstance(answer, dict) or answer["__typename"] not in EXPECTED:
+        kind = answer.get("__typename") if isinstance(answer, dict) else None
+        if "errors" in body or not isinstance(answer, dict) or kind not in self.expected:
             raise RuntimeError(f"unexpected answer: {response.text[:500]}")
         self.answers[query] = answer
         return elapsed
@@ -165,6 +174,22 @@ def shape(answer: dict[str, Any]) -> str:
 
 
 def run_size(size: str, cold: int, warm: int) -> list[tuple[Figures, str, str]]:
+    return measure_operations(size, cold, warm, OPERATIONS, EXPECTED, JOBS_WITH_COST, shape)
+
+
+def measure_operations(
+    size: str,
+    cold: int,
+    warm: int,
+    operations: dict[str, str],
+    expected: tuple[str, ...],
+    baseline_query: str,
+    describe: Callable[[dict[str, Any]], str],
+    prepare: Callable[[httpx.Client], None] | None = None,
+) -> list[tuple[Figures, str, str]]:
+    """Each operation's figures at this size, its slowest cold statement and what it answered,
+    then plain FastAPI answering the bytes of `baseline_query` (the baseline). `prepare` sets up
+    what the operations need through the API, before measuring."""
     jobs, days = SIZES[size]
     with local_workspace(jobs, days) as host:
         app = create_app(with_local_workspace(Settings(mode=Mode.LOCAL), host))
@@ -179,22 +204,25 @@ def run_size(size: str, cold: int, warm: int) -> list[tuple[Figures, str, str]]:
             services: JobServices = app.state.job_services
             while not services.acl_index.complete:
                 time.sleep(0.2)
-            bench = CostBench(http, httpx.Client(base_url=host, timeout=30), services)
+            if prepare is not None:
+                prepare(http)
+            bench = CostBench(http, httpx.Client(base_url=host, timeout=30), services, expected)
+            bench.operations = operations
             warehouse_log.addHandler(bench.times)
             warehouse_log.setLevel(logging.DEBUG)
             measured = [
                 bench.measure_timed(size, name, query, cold, warm)
-                for name, query in OPERATIONS.items()
+                for name, query in operations.items()
             ]
             figures = [each for each, _ in measured]
             bench.across_a_minute(figures)
             rows = [
-                (each, statement, shape(bench.answers[OPERATIONS[each.operation]]))
+                (each, statement, describe(bench.answers[operations[each.operation]]))
                 for each, statement in measured
             ]
             page = http.post(
                 "/api/graphql",
-                json={"query": JOBS_WITH_COST},
+                json={"query": baseline_query},
                 headers={"X-Forwarded-Access-Token": "local-alice"},
             ).content
             baseline = Figures(
@@ -210,6 +238,18 @@ def run_size(size: str, cold: int, warm: int) -> list[tuple[Figures, str, str]]:
     return rows
 
 
+def print_table(title: str, rows: list[tuple[Figures, str, str]]) -> None:
+    print(f"{title}\n")
+    print(
+        "| size | operation | cold p50 | cold p99 | warm p50 | warm p99 | rollover p50 "
+        "| rollover p99 | SQL statements | slowest cold statement, p50 (max) ms | answer |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for figures, statement, answer in rows:
+        print(f"{figures.row()} {statement} | {answer} |")
+    print()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cold", type=int, default=7, help="cold samples per operation")
@@ -219,15 +259,7 @@ def main() -> int:
     rows: list[tuple[Figures, str, str]] = []
     for size in args.sizes:
         rows.extend(run_size(size, args.cold, args.warm))
-    print(f"Cost API, {args.cold} cold / {args.warm} warm samples per operation (ms)\n")
-    print(
-        "| size | operation | cold p50 | cold p99 | warm p50 | warm p99 | rollover p50 "
-        "| rollover p99 | SQL statements | slowest cold statement, p50 (max) ms | answer |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for figures, statement, answer in rows:
-        print(f"{figures.row()} {statement} | {answer} |")
-    print()
+    print_table(f"Cost API, {args.cold} cold / {args.warm} warm samples per operation (ms)", rows)
     for size in args.sizes:
         of_size = [f for f, _, _ in rows if f.size == size]
         page = next(f for f in of_size if f.operation.startswith("jobs("))

@@ -1,4 +1,5 @@
-"""`job-monitor`: serve the app, run the local workspace alone, export the GraphQL schema."""
+"""`job-monitor`: serve the app, run the local workspace alone, export the GraphQL schema, send a
+report, send new alerts."""
 
 from __future__ import annotations
 
@@ -7,8 +8,19 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from job_monitor.backend.config import Settings
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from job_monitor.backend.delivery import ChannelKind
+    from job_monitor.backend.domain.reports import ReportKind
+    from job_monitor.backend.services.session import Session
+    from job_monitor.local_workspace.server import LocalWorkspace
+
+T = TypeVar("T")
 
 DEFAULT_PORT = 8000
 GRACEFUL_SHUTDOWN_SECONDS = 2
@@ -87,6 +99,288 @@ def _export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+REPORT_WARM_UP_SECONDS = 600.0
+"""How long a report or a dispatch waits for a stopped SQL warehouse: its first statement starts
+it, and a scheduled report should be late rather than lost."""
+REPORT_WARM_UP_POLL_SECONDS = 5.0
+DELIVERY_SECRETS = {
+    "smtp-host": "smtp_host",
+    "smtp-port": "smtp_port",
+    "smtp-security": "smtp_security",
+    "smtp-username": "smtp_username",
+    "smtp-password": "smtp_password",
+    "mail-from": "mail_from",
+    "mail-to": "mail_to",
+    "slack-webhook-url": "slack_webhook_url",
+}
+"""Keys of `--secret-scope` and the delivery settings they fill (where the environment left them
+unset): a scheduled job has no environment of its own to hold them."""
+
+
+def _scheduled_settings(args: argparse.Namespace) -> Settings:
+    """The settings of a report or dispatch: with `--workspace-url`, in a Databricks job, that
+    workspace, authenticated as the identity the run executes as."""
+    settings = Settings()
+    if args.workspace_url:
+        settings = settings.model_copy(update={"host": args.workspace_url, "job_identity": True})
+    return settings
+
+
+def _report(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from job_monitor.backend.delivery import ChannelKind
+    from job_monitor.backend.domain.reports import ReportKind
+    from job_monitor.backend.logging import configure_logging
+
+    settings = _scheduled_settings(args)
+    configure_logging(settings.log_level)
+    settings, workspace = _local_workspace_if_needed(settings)
+    try:
+        return asyncio.run(
+            _send_report(
+                settings,
+                args.secret_scope,
+                ReportKind[args.kind.upper()],
+                args.to or [ChannelKind.FILE.value],
+                args.out,
+            )
+        )
+    finally:
+        if workspace is not None:
+            workspace.stop()
+
+
+def _local_workspace_if_needed(settings: Settings) -> tuple[Settings, LocalWorkspace | None]:
+    """In local mode without a host, the local workspace started in-process (as `serve` does)."""
+    from job_monitor.backend.domain.identity import Mode
+
+    if settings.mode is not Mode.LOCAL or settings.host:
+        return settings, None
+    from job_monitor.local_workspace.server import LocalWorkspace, LocalWorkspaceOptions
+
+    workspace = LocalWorkspace(
+        LocalWorkspaceOptions(
+            seed=settings.local_seed, jobs=settings.local_jobs, days=settings.local_days
+        )
+    ).start()
+    print(f"local workspace: {workspace.host}", file=sys.stderr, flush=True)
+    return with_local_workspace(settings, workspace.host), workspace
+
+
+async def _with_secrets(settings: Settings, scope: str | None) -> Settings:
+    """The settings with the delivery secrets of `scope` filled in where unset (read as the app's
+    service principal through the Secrets API)."""
+    if not scope:
+        return settings
+    from job_monitor.backend.core import WorkspaceClients
+    from job_monitor.backend.data.delivery_secrets import read_delivery_secrets
+
+    wanted = {key: name for key, name in DELIVERY_SECRETS.items() if name not in _given(settings)}
+    client = await WorkspaceClients(settings).sp.get()
+    found = await read_delivery_secrets(client, scope, list(wanted))
+    values = {wanted[key]: value for key, value in found.items()}
+    return Settings.model_validate({**settings.model_dump(), **values}) if values else settings
+
+
+def _given(settings: Settings) -> set[str]:
+    return {name for name, value in settings.model_dump().items() if value not in (None, ())}
+
+
+async def _send_report(
+    settings: Settings,
+    secret_scope: str | None,
+    kind: ReportKind,
+    to: list[str],
+    out: Path | None,
+) -> int:
+    """Build the report for the admins' scope, deliver it to every channel, print how each went:
+    0 when every channel got it, 1 when one did not (or the report could not be built), 2 when a
+    channel is not configured."""
+    from job_monitor.backend.delivery import FileChannel, Message, configured_channels, deliver
+    from job_monitor.backend.domain.errors import JobMonitorError
+    from job_monitor.backend.services.reports import rendered_report
+
+    settings = await _with_secrets(settings, secret_scope)
+    channels, problems = configured_channels(settings, _channel_kinds(settings, to), out)
+    if problems or not channels:
+        for problem in problems or [NO_CHANNEL]:
+            print(f"cannot deliver: {problem}", file=sys.stderr)
+        return 2
+    try:
+        rendered = await _as_the_app(
+            settings, f"report-{kind.slug}", lambda session: rendered_report(session, kind)
+        )
+    except JobMonitorError as exc:
+        print(f"the {kind.slug} report could not be built: {exc.message}", file=sys.stderr)
+        return 1
+    message = Message(rendered.subject, rendered.text, rendered.html, stem=rendered.file_stem)
+    outcomes = await deliver(
+        message,
+        channels,
+        attempts=settings.delivery_attempts,
+        backoff_seconds=settings.delivery_backoff_seconds,
+    )
+    print(rendered.subject)
+    for channel, outcome in zip(channels, outcomes, strict=True):
+        tries = f"{outcome.attempts} attempt{'s' if outcome.attempts > 1 else ''}"
+        if not outcome.delivered:
+            print(f"  {outcome.channel}: FAILED after {tries}: {outcome.error}")
+        elif isinstance(channel, FileChannel):
+            written = " and ".join(str(path) for path in channel.paths_for(message))
+            print(f"  {outcome.channel}: delivered ({tries}): {written}")
+        else:
+            print(f"  {outcome.channel}: delivered ({tries})")
+    return 0 if all(outcome.delivered for outcome in outcomes) else 1
+
+
+async def _as_the_app(
+    settings: Settings, purpose: str, work: Callable[[Session], Awaitable[T]]
+) -> T:
+    """`work` over every job, as the app's service principal (the lifespan's pieces: the SDK's
+    thread limit, the clients, `JobServices`, closed after), waiting for a warehouse that is
+    starting."""
+    import asyncio
+    import time
+    import uuid
+
+    from job_monitor.backend.core import WorkspaceClients, request_id_var
+    from job_monitor.backend.data.offload import set_sdk_concurrency
+    from job_monitor.backend.domain.errors import WarehouseUnavailableError
+    from job_monitor.backend.services.session import JobServices
+
+    set_sdk_concurrency(settings.sdk_concurrency)
+    services = JobServices(settings, WorkspaceClients(settings))
+    # Sent with every statement and Jobs API call, so the workspace's logs tie them to this run.
+    request_id = f"{purpose}-{uuid.uuid4()}"
+    request_id_var.set(request_id)
+    deadline = time.monotonic() + REPORT_WARM_UP_SECONDS
+    try:
+        while True:
+            try:
+                # A new session each try: a session keeps what failed in it.
+                return await work(services.workspace_session(request_id))
+            except WarehouseUnavailableError as exc:
+                if exc.state == "NOT_FOUND" or time.monotonic() >= deadline:
+                    raise
+                print(f"{exc.message} Waiting for it.", file=sys.stderr, flush=True)
+                await asyncio.sleep(REPORT_WARM_UP_POLL_SECONDS)
+    finally:
+        await services.aclose()
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from job_monitor.backend.logging import configure_logging
+
+    settings = _scheduled_settings(args)
+    configure_logging(settings.log_level)
+    settings, workspace = _local_workspace_if_needed(settings)
+    try:
+        return asyncio.run(_dispatch_alerts(settings, args.secret_scope, args.to, args.out))
+    finally:
+        if workspace is not None:
+            workspace.stop()
+
+
+async def _dispatch_alerts(
+    settings: Settings, secret_scope: str | None, to: list[str] | None, out: Path | None
+) -> int:
+    """Send the new P1/P2 alerts to the channels asked for (default: every configured one), print
+    how each went: 0 when every channel got its alerts (or had none new), 1 when one did not, 2
+    when a channel asked for is not configured or none is."""
+    from job_monitor.backend.delivery import configured_channels
+    from job_monitor.backend.domain.errors import JobMonitorError
+    from job_monitor.backend.services.dispatch import dispatch_alerts
+
+    settings = await _with_secrets(settings, secret_scope)
+    channels, problems = configured_channels(
+        settings, _channel_kinds(settings, to or [CONFIGURED]), out
+    )
+    if problems or not channels:
+        for problem in problems or [NO_CHANNEL]:
+            print(f"cannot deliver: {problem}", file=sys.stderr)
+        return 2
+    try:
+        results = await _as_the_app(
+            settings,
+            "alerts-dispatch",
+            lambda session: dispatch_alerts(
+                session,
+                channels,
+                attempts=settings.delivery_attempts,
+                backoff_seconds=settings.delivery_backoff_seconds,
+            ),
+        )
+    except JobMonitorError as exc:
+        print(f"alerts could not be dispatched: {exc.message}", file=sys.stderr)
+        return 1
+    for result in results:
+        outcome = result.outcome
+        if outcome is None:
+            print(f"  {result.channel}: nothing new")
+        elif outcome.delivered:
+            print(f"  {result.channel}: sent {len(result.alerts)} new alert(s)")
+        else:
+            print(
+                f"  {result.channel}: FAILED after {outcome.attempts} attempt(s): {outcome.error}"
+            )
+    failed = any(r.outcome is not None and not r.outcome.delivered for r in results)
+    return 1 if failed else 0
+
+
+CONFIGURED = "configured"
+"""`--to configured`: e-mail and Slack, each when its settings are there (the scheduled jobs)."""
+NO_CHANNEL = "no channel is configured (set JOB_MONITOR_SMTP_HOST or JOB_MONITOR_SLACK_WEBHOOK_URL)"
+
+
+def _channel_kinds(settings: Settings, names: list[str]) -> list[ChannelKind]:
+    from job_monitor.backend.delivery import ChannelKind
+
+    kinds: list[ChannelKind] = []
+    for name in names:
+        if name != CONFIGURED:
+            kinds.append(ChannelKind(name))
+            continue
+        if settings.smtp_host is not None:
+            kinds.append(ChannelKind.EMAIL)
+        if settings.slack_webhook_url is not None:
+            kinds.append(ChannelKind.SLACK)
+    return kinds
+
+
+def _delivery_options(parser: argparse.ArgumentParser, *, default: str) -> None:
+    """Where to send, and the options of a scheduled job."""
+    from job_monitor.backend.delivery import ChannelKind
+
+    parser.add_argument(
+        "--to",
+        nargs="+",
+        action="extend",
+        choices=[*(channel.value for channel in ChannelKind), CONFIGURED],
+        help=f"where to send (several allowed; `{CONFIGURED}`: e-mail and Slack where their "
+        f"settings are; default: {default})",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="the directory of --to file (default: JOB_MONITOR_REPORT_DIR, else ./reports)",
+    )
+    parser.add_argument(
+        "--workspace-url",
+        default=None,
+        help="in a Databricks job: the workspace (`{{workspace.url}}`), authenticated as the "
+        "identity the run executes as",
+    )
+    parser.add_argument(
+        "--secret-scope",
+        default=None,
+        help=f"read unset delivery settings from this secret scope ({', '.join(DELIVERY_SECRETS)})",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="job-monitor", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -104,6 +398,23 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("--output", "-o", type=Path, default=Path("schema.graphql"))
     export.set_defaults(handler=_export_schema)
+
+    from job_monitor.backend.domain.reports import ReportKind
+
+    report = commands.add_parser(
+        "report", help="build a report for every job and send it (e-mail, Slack, files)"
+    )
+    report.add_argument("kind", choices=[kind.slug for kind in ReportKind])
+    _delivery_options(report, default="file")
+    report.set_defaults(handler=_report)
+
+    alerts = commands.add_parser("alerts", help="alerts outside the app")
+    alert_commands = alerts.add_subparsers(dest="alerts_command", required=True)
+    dispatch = alert_commands.add_parser(
+        "dispatch", help="send each new P1/P2 alert once to e-mail and Slack"
+    )
+    _delivery_options(dispatch, default=CONFIGURED)
+    dispatch.set_defaults(handler=_dispatch)
 
     try:
         import job_monitor.local_workspace.cli as local_workspace_cli

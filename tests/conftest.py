@@ -7,12 +7,15 @@ real databricks-sdk talks to it, so nothing of the Databricks layer is stubbed.
 from __future__ import annotations
 
 import socket
+import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from job_monitor.backend.app import RunningService, create_app, run_in_thread
 from job_monitor.backend.config import Settings
@@ -26,9 +29,16 @@ StartService = Callable[..., RunningService]
 
 
 @pytest.fixture(scope="session")
-def local_workspace() -> Iterator[LocalWorkspace]:
-    """The demo workspace (seed 7, 300 jobs, 90 days), one per test process."""
-    workspace = LocalWorkspace(LocalWorkspaceOptions(seed=7, jobs=300, days=90, data_dir=DATA_DIR))
+def local_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalWorkspace]:
+    """The demo workspace (seed 7, 300 jobs, 90 days), one per test process.
+
+    Test processes share DATA_DIR, but DuckDB lets one process write a file: each process keeps
+    its writable catalog in a state directory of its own.
+    """
+    options = LocalWorkspaceOptions(
+        seed=7, jobs=300, days=90, data_dir=DATA_DIR, state_dir=tmp_path_factory.mktemp("state")
+    )
+    workspace = LocalWorkspace(options)
     workspace.start()
     # Its warehouse is STARTING until the database is built: tests begin against a running one.
     _ = workspace.state.database
@@ -36,10 +46,28 @@ def local_workspace() -> Iterator[LocalWorkspace]:
     workspace.stop()
 
 
+def private_state() -> Path:
+    """A state directory of its own for a stand-in (its writable catalog): DuckDB lets one process
+    write a file, and test processes share DATA_DIR."""
+    return Path(tempfile.mkdtemp(prefix="job-monitor-state-"))
+
+
 def local_settings(workspace: LocalWorkspace, **overrides: Any) -> Settings:
     """Local-mode settings pointed at `workspace` as `job-monitor serve` makes them (its host and
     well-known service principal); `overrides` by field name."""
     return with_local_workspace(Settings(**{"mode": "local", **overrides}), workspace.host)
+
+
+def state_prepared(service: RunningService, timeout: float = 30) -> RunningService:
+    """`service` once its start-up migration of the state tables is over (it runs behind the first
+    requests): for tests that count the statements of a request."""
+    app = service.server.config.app
+    assert isinstance(app, FastAPI)
+    services = app.state.job_services
+    deadline = time.monotonic() + timeout
+    while not services.state_prepared and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return service
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +88,7 @@ def start_service() -> Iterator[StartService]:
 @pytest.fixture(scope="session")
 def service(local_workspace: LocalWorkspace, start_service: StartService) -> RunningService:
     """The service in local mode against the session's local workspace."""
-    return start_service(local_settings(local_workspace))
+    return state_prepared(start_service(local_settings(local_workspace)))
 
 
 @pytest.fixture

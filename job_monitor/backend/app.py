@@ -334,8 +334,13 @@ def create_app(settings: Settings) -> FastAPI:
         services = JobServices(settings, clients)
         app.state.settings = settings
         app.state.job_services = services
+
+        async def warm_up_then_migrate() -> None:
+            await clients.warm_up()
+            await services.prepare_state()
+
         # Not awaited: start-up completes even when the workspace is down or slow.
-        warm_up = asyncio.create_task(clients.warm_up())
+        warm_up = asyncio.create_task(warm_up_then_migrate())
         try:
             yield
         finally:

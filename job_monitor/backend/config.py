@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from job_monitor.backend.domain.identity import Mode
 
@@ -17,6 +18,15 @@ class Visibility(StrEnum):
 
     ACL = "acl"
     ALL = "all"
+
+
+class SmtpSecurity(StrEnum):
+    """How the SMTP connection is protected: `starttls` (upgrade a plain connection, port 587),
+    `tls` (TLS from the start, port 465) or `none` (a relay on a trusted network only)."""
+
+    STARTTLS = "starttls"
+    TLS = "tls"
+    NONE = "none"
 
 
 class Settings(BaseSettings):
@@ -47,6 +57,10 @@ class Settings(BaseSettings):
     client_id: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABRICKS_CLIENT_ID", "JOB_MONITOR_CLIENT_ID")
     )
+    # In a Databricks job (the bundle's scheduled reports and delivery): authenticate as the
+    # identity the run executes as (the SDK's default credentials: the runtime's own), not with a
+    # client secret.
+    job_identity: bool = False
     client_secret: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("DATABRICKS_CLIENT_SECRET", "JOB_MONITOR_CLIENT_SECRET"),
@@ -104,6 +118,14 @@ class Settings(BaseSettings):
     # The job tag that names a job's team: `Job.team`, the team filter and costs by TEAM.
     team_tag: str = Field(default="team", min_length=1, max_length=255)
 
+    # The Unity Catalog schema (`catalog.schema`) holding the app's own state: budgets, alert
+    # acknowledgements, deliveries sent. The bundle creates it and grants it to the app's service
+    # principal alone; the service creates and migrates its tables at start-up.
+    state_schema: str = Field(
+        default="main.job_monitor",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}\.[A-Za-z_][A-Za-z0-9_]{0,254}$",
+    )
+
     log_level: str = "INFO"
     # The built SPA; None means the copy inside the package (`job_monitor/backend/static`).
     static_dir: Path | None = None
@@ -112,6 +134,32 @@ class Settings(BaseSettings):
     local_seed: int = 7
     local_jobs: int = 300
     local_days: int = 90
+
+    # --- Delivery: where `job-monitor report` sends reports ------------------------------------
+    # E-mail over SMTP. In Databricks the password comes from an App secret resource (valueFrom);
+    # it is a SecretStr, so it never shows in a repr, a log line or an error.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: SmtpSecurity = SmtpSecurity.STARTTLS
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str | None = None
+    # Comma-separated in the environment: `a@example.com,b@example.com`.
+    mail_to: Annotated[tuple[str, ...], NoDecode] = ()
+    # A Slack-compatible incoming webhook; its URL is the credential, so it is a secret too.
+    slack_webhook_url: SecretStr | None = None
+    # Where `--to file` writes when `--out` is not given (else ./reports).
+    report_dir: Path | None = None
+    # Each channel is tried this often, waiting about `delivery_backoff_seconds` x 2^n between.
+    delivery_attempts: int = Field(default=4, ge=1, le=10)
+    delivery_backoff_seconds: float = Field(default=1.0, ge=0, le=60)
+
+    @field_validator("mail_to", mode="before")
+    @classmethod
+    def _split_addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(address.strip() for address in value.split(",") if address.strip())
+        return value
 
     @model_validator(mode="after")
     def _derive_mode(self) -> Settings:

@@ -185,6 +185,9 @@ def _config(settings: Settings, credentials: CredentialsStrategy, **auth: Any) -
 
 def build_sp_client(settings: Settings) -> WorkspaceClient:
     """Blocking: host metadata, OIDC discovery. Call through `call_sdk`."""
+    if settings.job_identity:
+        # A scheduled job runs as the app's service principal; the runtime authenticates it.
+        return WorkspaceClient(config=_config(settings, ForwardRequestId(DefaultCredentials())))
     secret = settings.client_secret.get_secret_value() if settings.client_secret else None
     config = _config(
         settings,

@@ -38,6 +38,13 @@ def add_parser(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]"
         default=defaults.data_dir,
         help=f"where the database is built and kept (default {defaults.data_dir})",
     )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=None,
+        help="where the writable catalog `main` is kept, one local workspace at a time "
+        "(default: DATA_DIR/state)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -48,12 +55,18 @@ def _say(line: str = "") -> None:
 
 def run(args: argparse.Namespace) -> int:
     options = LocalWorkspaceOptions(
-        seed=args.seed, jobs=args.jobs, days=args.days, data_dir=args.data_dir, port=args.port
+        seed=args.seed,
+        jobs=args.jobs,
+        days=args.days,
+        data_dir=args.data_dir,
+        state_dir=args.state_dir,
+        port=args.port,
     )
     workspace = LocalWorkspace(options).start()
     _say(f"Local Databricks workspace: {workspace.host}")
     _say(f"  workspace id       {WORKSPACE_ID}")
     _say(f"  SQL warehouse id   {WAREHOUSE_ID}")
+    _say(f"  catalog main       {workspace.state.catalog.state_dir} (the app's service principal)")
     # These are the fixed, public local conventions, not secrets: printing them is the point.
     for token, principal in USER_TOKENS.items():
         role = "workspace admin" if is_admin(principal) else ", ".join(principal.groups)

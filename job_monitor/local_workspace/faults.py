@@ -1,10 +1,12 @@
-"""Faults on demand: latency, 429 with Retry-After, 500/503, held requests, a cold warehouse.
+"""Faults on demand: latency, 429 with Retry-After, 500/503, held requests, a cold warehouse,
+and SQL statements that fail as a concurrent write or after writing.
 
 Shares are applied deterministically (a share of 0.5 faults every second matching request), so
 tests that count retries do not depend on chance.
 """
 
 import asyncio
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -12,7 +14,7 @@ from fnmatch import fnmatchcase
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from job_monitor.local_workspace.auth import DatabricksHTTPError, LoopbackOnly
 from job_monitor.local_workspace.stats import ADMIN_PREFIX
@@ -38,14 +40,41 @@ class FaultRule(BaseModel):
     )
 
 
+StatementError = Literal["CONCURRENT_WRITE", "FAILED_AFTER_WRITE"]
+
+
+class StatementFaultRule(BaseModel):
+    """CONCURRENT_WRITE fails a statement with Delta's conflict error before it runs;
+    FAILED_AFTER_WRITE runs it, rolls its transaction back and fails it with an internal error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pattern: str = Field(description="a regular expression searched for in the statement text")
+    error: StatementError
+    times: int | None = Field(
+        default=None, ge=1, description="fault only the first N matching statements"
+    )
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"not a regular expression: {error}") from error
+        return pattern
+
+
 class FaultSettings(FaultRule):
-    """The global rule, rules per route pattern, and the warehouse's state.
+    """The global rule, rules per route pattern, rules per SQL statement, the warehouse's state.
 
     Route patterns are globs on the path (`/api/2.2/jobs/*`), optionally after a method
-    (`POST /api/*`); the first matching pattern wins over the global rule.
+    (`POST /api/*`); the first matching pattern wins over the global rule. Of the statement rules,
+    the first whose pattern the statement text matches decides.
     """
 
     routes: dict[str, FaultRule] = Field(default_factory=dict)
+    statements: tuple[StatementFaultRule, ...] = ()
     warehouse_state: Literal["RUNNING", "STOPPED"] | None = None
     cold_start_seconds: float | None = Field(default=None, ge=0.0)
 
@@ -82,6 +111,19 @@ class _ActiveRule:
         return Fault(rule.latency_ms / 1000) if rule.latency_ms else None
 
 
+@dataclass
+class _ActiveStatementRule:
+    rule: StatementFaultRule
+    pattern: re.Pattern[str]
+    applied: int = 0
+
+    def next_error(self) -> StatementError | None:
+        if self.rule.times is not None and self.applied >= self.rule.times:
+            return None
+        self.applied += 1
+        return self.rule.error
+
+
 class Faults:
     def __init__(self, settings: FaultSettings) -> None:
         self._lock = threading.Lock()
@@ -92,6 +134,16 @@ class Faults:
             self.settings = settings
             self._global = _ActiveRule(settings)
             self._routes = {pattern: _ActiveRule(rule) for pattern, rule in settings.routes.items()}
+            self._statements = [
+                _ActiveStatementRule(rule, re.compile(rule.pattern)) for rule in settings.statements
+            ]
+
+    def statement_error(self, text: str) -> StatementError | None:
+        with self._lock:
+            for active in self._statements:
+                if active.pattern.search(text):
+                    return active.next_error()
+            return None
 
     def fault_for(self, method: str, path: str) -> Fault | None:
         with self._lock:

@@ -24,6 +24,7 @@ from job_monitor.local_workspace import (
     warehouses,
 )
 from job_monitor.local_workspace.auth import DatabricksHTTPError, TokenIssuer, databricks_error
+from job_monitor.local_workspace.catalog import WritableCatalog
 from job_monitor.local_workspace.database import WorkspaceDatabase
 from job_monitor.local_workspace.faults import (
     Faults,
@@ -44,6 +45,8 @@ class LocalWorkspaceOptions:
     jobs: int = 300
     days: int = 90
     data_dir: Path = Path(".local-workspace")
+    # The writable catalog `main`; None: `data_dir / "state"`. One stand-in process at a time.
+    state_dir: Path | None = None
     port: int = 0
     cold_start_seconds: float = 5.0
     warehouse_state: Literal["RUNNING", "STOPPED"] = "RUNNING"
@@ -69,10 +72,13 @@ class WorkspaceState:
         self.faults = Faults(options.faults)
         apply_warehouse_settings(options.faults, self.warehouse)
         self.stats = Stats()
+        self.catalog = WritableCatalog(options.state_dir or options.data_dir / "state")
         self.statements = StatementService(
             lambda: self.database,
             self.warehouse,
             self.stats,
+            catalog=self.catalog,
+            faults=self.faults,
             chunk_bytes=options.result_chunk_bytes,
             workers=options.statement_workers,
         )
@@ -89,8 +95,11 @@ class WorkspaceState:
 
     def close_database(self) -> None:
         if self._database is not None:
+            self.catalog.detach(self._database.cursor())
             self._database.close()
             self._database = None
+        # Only now may another stand-in open the state directory.
+        self.catalog.release()
 
     def database_if_built(self) -> SqlDatabase | None:
         """The database, or None while it is still being built: never waits."""

@@ -16,6 +16,14 @@ unit). The last two need the types and columns of every source, so they are read
 the query that sqlglot qualifies and annotates with the system tables' schemas.
 
 Named parameters survive as DuckDB `$name` placeholders and are bound by their declared type.
+
+Besides queries, the writable catalog `main` takes the statements an app keeps its state with:
+CREATE SCHEMA, CREATE TABLE, ALTER TABLE … ADD COLUMNS, INSERT, UPDATE, DELETE and MERGE. Its
+tables live in a DuckDB database attached under an alias of the stand-in's (DuckDB reserves `main`,
+and stand-ins of one process on one data file share a DuckDB instance). What only Delta means is
+dropped (USING DELTA, COMMENT, TBLPROPERTIES, CLUSTER BY, and primary and foreign keys,
+which Databricks does not enforce); MERGE's by-name `UPDATE SET *` and `INSERT *` become DuckDB's
+BY NAME forms, and MERGE returns each row's action so that its counts can be reported.
 """
 
 import datetime as dt
@@ -24,7 +32,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TypeGuard
+from typing import Literal, TypeGuard
 
 import sqlglot
 from sqlglot import exp
@@ -37,6 +45,10 @@ from sqlglot.schema import MappingSchema
 from job_monitor.local_workspace.synth.schemas import TABLE_SCHEMAS
 
 SYSTEM_CATALOG = "system"
+# Databricks' default Unity Catalog catalog: the one catalog statements may write.
+WRITABLE_CATALOG = "main"
+# What DuckDB knows the writable catalog by: it reserves `main` for its default schema.
+WRITABLE_CATALOG_ALIAS = "uc_main"
 # Without a `catalog` in the request, Databricks resolves two-part names in the workspace catalog.
 DEFAULT_CATALOG = "workspace"
 DEFAULT_SCHEMA = "default"
@@ -70,12 +82,25 @@ class SqlError(Exception):
         self.sql_state = sql_state
 
 
+StatementKind = Literal[
+    "QUERY", "INSERT", "UPDATE", "DELETE", "MERGE", "CREATE_SCHEMA", "CREATE_TABLE", "ALTER_TABLE"
+]
+
+
 @dataclass(frozen=True)
 class Translation:
     duckdb_sql: str
     parameter_names: tuple[str, ...]
-    # Fully qualified (`system.lakeflow.jobs`), for Unity Catalog grants.
+    # Fully qualified (`system.lakeflow.jobs`), for Unity Catalog grants; a created table is not.
     tables: frozenset[str]
+    kind: StatementKind = "QUERY"
+    # What the statement creates or writes: `main.app.budgets`, or `main.app` for a new schema.
+    target: str | None = None
+
+    @property
+    def catalogs(self) -> frozenset[str]:
+        names = self.tables | {self.target} if self.target else self.tables
+        return frozenset(name.split(".")[0] for name in names)
 
 
 def _whole_units_between(unit: str, start: exp.Expr, end: exp.Expr) -> exp.Expr:
@@ -305,11 +330,34 @@ def _routine_name(function: exp.Expr) -> str:
     return function.sql_name() if isinstance(function, exp.Func) else function.sql()
 
 
-def _referenced_tables(tree: exp.Expr, catalog: str, schema: str) -> frozenset[str]:
+def _not_found(parts: Sequence[str]) -> SqlError:
+    shown = ".".join(f"`{part}`" for part in parts)
+    return SqlError(
+        "TABLE_OR_VIEW_NOT_FOUND",
+        f"The table or view {shown} cannot be found. Verify the spelling and correctness of the "
+        "schema and catalog.",
+        "42P01",
+    )
+
+
+def _qualify(table: exp.Table, parts: Sequence[str]) -> None:
+    """Writes the catalog and schema into a name, so that DuckDB never resolves by default."""
+    if not table.args.get("db"):
+        table.set("db", exp.to_identifier(parts[1]))
+    if not table.args.get("catalog"):
+        table.set("catalog", exp.to_identifier(parts[0]))
+
+
+def _referenced_tables(
+    tree: exp.Expr, catalog: str, schema: str, created: exp.Table | None = None
+) -> frozenset[str]:
+    """Checks and fully qualifies every table the statement names, except the one it creates."""
     cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     tables: set[str] = set()
     for table in tree.find_all(exp.Table):
         function = table.this
+        if table is created:
+            continue
         if not isinstance(function, exp.Identifier):
             allowed = isinstance(function, exp.Explode | exp.Unnest) or (
                 isinstance(function, exp.Anonymous) and function.name.lower() in _TABLE_FUNCTIONS
@@ -326,17 +374,162 @@ def _referenced_tables(tree: exp.Expr, catalog: str, schema: str) -> frozenset[s
             continue
         parts = (table.catalog or catalog, table.db or schema, table.name)
         qualified = ".".join(part.lower() for part in parts)
-        known = qualified.removeprefix(f"{SYSTEM_CATALOG}.")
-        if not qualified.startswith(f"{SYSTEM_CATALOG}.") or known not in TABLE_SCHEMAS:
-            shown = ".".join(f"`{part}`" for part in parts)
-            raise SqlError(
-                "TABLE_OR_VIEW_NOT_FOUND",
-                f"The table or view {shown} cannot be found. Verify the spelling and "
-                "correctness of the schema and catalog.",
-                "42P01",
-            )
+        in_system = parts[0].lower() == SYSTEM_CATALOG
+        known = in_system and qualified.removeprefix(f"{SYSTEM_CATALOG}.") in TABLE_SCHEMAS
+        # The writable catalog's tables are DuckDB's to find (or not) when the statement runs.
+        if not known and parts[0].lower() != WRITABLE_CATALOG:
+            raise _not_found(parts)
+        _qualify(table, parts)
         tables.add(qualified)
     return frozenset(tables)
+
+
+def _unsupported(what: str) -> SqlError:
+    return SqlError(
+        "UNSUPPORTED_FEATURE",
+        f"{what} The local workspace runs one statement per request: a query (SELECT, WITH, set "
+        "operation), INSERT, UPDATE, DELETE, MERGE, CREATE SCHEMA, CREATE TABLE or ALTER TABLE "
+        "… ADD COLUMNS.",
+        "0A000",
+    )
+
+
+def _kind_of(tree: exp.Expr) -> StatementKind:
+    if isinstance(tree, exp.Query):
+        return "QUERY"
+    if isinstance(tree, exp.Insert) and not tree.args.get("overwrite"):
+        return "INSERT"
+    if isinstance(tree, exp.Update):
+        return "UPDATE"
+    if isinstance(tree, exp.Delete):
+        return "DELETE"
+    if isinstance(tree, exp.Merge):
+        return "MERGE"
+    if isinstance(tree, exp.Create) and tree.kind in ("SCHEMA", "DATABASE"):
+        return "CREATE_SCHEMA"
+    if isinstance(tree, exp.Create) and tree.kind == "TABLE" and not tree.expression:
+        return "CREATE_TABLE"
+    if isinstance(tree, exp.Alter) and tree.kind == "TABLE" and _added_columns(tree):
+        return "ALTER_TABLE"
+    raise _unsupported("This statement is not supported.")
+
+
+def _added_columns(alter: exp.Alter) -> list[exp.ColumnDef]:
+    """The columns `ALTER TABLE … ADD COLUMN[S]` adds; empty for any other change."""
+    columns: list[exp.ColumnDef] = []
+    for action in alter.args.get("actions") or []:
+        added = action.expressions if isinstance(action, exp.Schema) else [action]
+        if not all(isinstance(column, exp.ColumnDef) for column in added):
+            return []
+        columns.extend(added)
+    return columns
+
+
+def _written_table(tree: exp.Expr) -> exp.Table | None:
+    if isinstance(tree, exp.Query):
+        return None
+    # INSERT and CREATE TABLE wrap the table in a Schema when they list columns.
+    target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    return target if isinstance(target, exp.Table) else None
+
+
+def _created_schema(tree: exp.Create, catalog: str) -> str:
+    """`catalog.schema` of CREATE SCHEMA (CREATE DATABASE names its schema as a table)."""
+    node = tree.this
+    if tree.kind == "DATABASE":
+        parts = (node.db or catalog, node.name)
+        node.set("this", None)
+        node.set("db", exp.to_identifier(parts[1]))
+        # Databricks' synonym; DuckDB has no CREATE DATABASE.
+        tree.set("kind", "SCHEMA")
+    else:
+        parts = (node.catalog or catalog, node.db)
+    node.set("catalog", exp.to_identifier(parts[0]))
+    _require_catalog(parts[0])
+    return ".".join(part.lower() for part in parts)
+
+
+def _require_catalog(name: str) -> None:
+    if name.lower() not in (SYSTEM_CATALOG, WRITABLE_CATALOG):
+        raise SqlError(
+            "NO_SUCH_CATALOG_EXCEPTION",
+            f"Catalog '{name}' was not found. Please verify the catalog name and then retry the "
+            "query or command again.",
+            "42704",
+        )
+
+
+def _created(tree: exp.Expr, catalog: str, schema: str) -> tuple[exp.Table | None, str | None]:
+    """The schema or table a CREATE statement makes, qualified, and its name."""
+    node = _written_table(tree)
+    if not isinstance(tree, exp.Create) or node is None:
+        return None, None
+    if tree.kind != "TABLE":
+        return node, _created_schema(tree, catalog)
+    parts = (node.catalog or catalog, node.db or schema, node.name)
+    _require_catalog(parts[0])
+    _qualify(node, parts)
+    return node, ".".join(part.lower() for part in parts)
+
+
+# Delta-only parts of a table definition: file format, comments, properties, clustering, and the
+# primary and foreign keys Databricks records but does not enforce.
+_DELTA_ONLY = (
+    exp.Properties,
+    exp.CommentColumnConstraint,
+    exp.PrimaryKey,
+    exp.ForeignKey,
+    exp.PrimaryKeyColumnConstraint,
+)
+
+
+def _drop_delta_only(tree: exp.Expr) -> None:
+    for node in list(tree.find_all(*_DELTA_ONLY)):
+        # A constraint goes with its wrapper (`CONSTRAINT fk FOREIGN KEY …`, a column's COMMENT).
+        wrapper = node.parent
+        if isinstance(wrapper, exp.ColumnConstraint | exp.Constraint):
+            wrapper.pop()
+        else:
+            node.pop()
+
+
+def _unqualify_assignments(tree: exp.Expr) -> None:
+    """`SET t.n = …` as `SET n = …`: DuckDB takes no qualified column in an assignment."""
+    for update in tree.find_all(exp.Update):
+        for assignment in update.expressions:
+            column = assignment.this if isinstance(assignment, exp.EQ) else None
+            if isinstance(column, exp.Column):
+                for qualifier in ("table", "db", "catalog"):
+                    column.set(qualifier, None)
+
+
+def _merge_stars_by_name(merge: exp.Merge) -> None:
+    """Databricks' `UPDATE SET *` and `INSERT *` match columns by name, DuckDB's by position."""
+    for when in merge.find_all(exp.When):
+        then = when.args.get("then")
+        if isinstance(then, exp.Update) and any(e.is_star for e in then.expressions):
+            when.set("then", exp.var("UPDATE BY NAME"))
+        elif isinstance(then, exp.Insert) and isinstance(then.this, exp.Star):
+            when.set("then", exp.var("INSERT BY NAME"))
+
+
+def _alias_writable_catalog(tree: exp.Expr, alias: str) -> None:
+    for table in tree.find_all(exp.Table):
+        if table.catalog.lower() == WRITABLE_CATALOG:
+            table.set("catalog", exp.to_identifier(alias))
+
+
+def _duckdb_sql(tree: exp.Expr) -> str:
+    if isinstance(tree, exp.Alter):
+        # DuckDB adds one column per statement; the statements run in one transaction.
+        table = tree.this.sql(dialect="duckdb")
+        return "; ".join(
+            f"ALTER TABLE {table} ADD COLUMN {column.sql(dialect='duckdb')}"
+            for column in _added_columns(tree)
+        )
+    duckdb_sql = tree.sql(dialect="duckdb")
+    # Each changed row's action, from which Databricks' MERGE counts are made.
+    return f"{duckdb_sql} RETURNING merge_action" if isinstance(tree, exp.Merge) else duckdb_sql
 
 
 @functools.lru_cache(maxsize=1024)
@@ -345,8 +538,9 @@ def translate(
     catalog: str = DEFAULT_CATALOG,
     schema: str = DEFAULT_SCHEMA,
     parameter_types: tuple[tuple[str, str], ...] = (),
+    writable_alias: str = WRITABLE_CATALOG_ALIAS,
 ) -> Translation:
-    """Parses, checks and rewrites one query.
+    """Parses, checks and rewrites one statement; `writable_alias` is DuckDB's name of `main`.
 
     Cached by text and parameter types, because clients repeat the same few query shapes.
     """
@@ -363,19 +557,27 @@ def translate(
         raise SqlError(
             "PARSE_SYNTAX_ERROR", f"Syntax error at or near '{sql.strip()[:40]}'.", "42601"
         )
-    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
-        raise SqlError(
-            "UNSUPPORTED_FEATURE",
-            "The local workspace runs exactly one query (SELECT, WITH, set operation) per "
-            "statement.",
-            "0A000",
-        )
+    if len(statements) != 1:
+        raise _unsupported("Found several statements.")
     tree = statements[0]
-    tables = _referenced_tables(tree, catalog, schema)
+    kind = _kind_of(tree)
+    created, target = _created(tree, catalog, schema)
+    if kind in ("CREATE_SCHEMA", "CREATE_TABLE", "ALTER_TABLE"):
+        _drop_delta_only(tree)
+    tables = _referenced_tables(tree, catalog, schema, created)
+    written = _written_table(tree)
+    if target is None and written is not None:
+        target = ".".join(part.lower() for part in (written.catalog, written.db, written.name))
     names = tuple(dict.fromkeys(p.name for p in tree.find_all(exp.Placeholder) if p.name))
     _name_aggregate_synonyms(tree)
-    _rewrite_tree(tree, dict(parameter_types), _typed_facts(tree, catalog, schema))
-    return Translation(tree.sql(dialect="duckdb"), names, tables)
+    _unqualify_assignments(tree)
+    if isinstance(tree, exp.Merge):
+        _merge_stars_by_name(tree)
+    # Only a query gets the typed copy: sqlglot's optimizer expects one.
+    facts = _typed_facts(tree, catalog, schema) if kind == "QUERY" else _NO_FACTS
+    _rewrite_tree(tree, dict(parameter_types), facts)
+    _alias_writable_catalog(tree, writable_alias)
+    return Translation(_duckdb_sql(tree), names, tables, kind, target)
 
 
 _DECIMAL_TYPE = re.compile(r"DECIMAL(\(\s*\d+\s*(,\s*\d+\s*)?\))?")

@@ -1,9 +1,15 @@
 """SQL Statement Execution API 2.0 on DuckDB.
 
-Statements run in a thread pool, so a slow one really is PENDING or RUNNING while clients poll,
-and can be cancelled (DuckDB's interrupt). Results are encoded once, when the statement finishes:
-every value a string or null, timestamps ISO-8601 with `Z`, complex values as JSON text, split into
-chunks of about `result_chunk_bytes` each.
+Statements run in a thread pool, each on its own cursor, so a slow one really is PENDING or RUNNING
+while clients poll, and can be cancelled (DuckDB's interrupt). Results are encoded once, when the
+statement finishes: every value a string or null, timestamps ISO-8601 with `Z`, complex values as
+JSON text, split into chunks of about `result_chunk_bytes` each.
+
+Writes (to the catalog `main`, see catalog.py) run in a transaction of their own, as each statement
+is on Databricks, and answer as Databricks does: one row of BIGINT counts (`num_affected_rows` and,
+for INSERT and MERGE, the counts per action). DDL answers a result of no columns and no chunks,
+the shape of a statement without a result set (the exact DDL response of a real warehouse is
+unconfirmed).
 """
 
 import asyncio
@@ -12,7 +18,8 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Protocol, cast
@@ -24,12 +31,22 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from job_monitor.local_workspace.auth import CurrentPrincipal, DatabricksHTTPError
-from job_monitor.local_workspace.principals import ALICE, APP_SP, Principal
+from job_monitor.local_workspace.catalog import (
+    ConcurrentWriteError,
+    StateDirectoryInUseError,
+    WritableCatalog,
+)
+from job_monitor.local_workspace.faults import Faults
+from job_monitor.local_workspace.grants import check_grants
+from job_monitor.local_workspace.principals import Principal
 from job_monitor.local_workspace.sql_translate import (
     DEFAULT_CATALOG,
     DEFAULT_SCHEMA,
+    WRITABLE_CATALOG,
     Parameter,
     SqlError,
+    StatementKind,
+    Translation,
     bind_parameters,
     translate,
 )
@@ -42,8 +59,6 @@ _log = logging.getLogger(__name__)
 StatementState = Literal["PENDING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELED"]
 _TERMINAL: frozenset[StatementState] = frozenset({"SUCCEEDED", "FAILED", "CANCELED"})
 
-# Unity Catalog grants on the system schemas: Databricks grants them to nobody by default.
-_SYSTEM_READERS = frozenset({APP_SP, ALICE})
 # Databricks keeps results for an hour after success.
 _RESULT_LIFETIME_SECONDS = 3600.0
 _STATEMENTS_PATH = "/api/2.0/sql/statements"
@@ -286,16 +301,78 @@ def _split_into_chunks(rows: list[Row], chunk_bytes: int) -> list[Chunk]:
 # --- Running statements
 
 
-def _duckdb_failure(error: duckdb.Error) -> StatementFailure:
+_CONCURRENT_APPEND = StatementFailure(
+    "BAD_REQUEST",
+    "[DELTA_CONCURRENT_APPEND] ConcurrentAppendException: Files were added to the root of the "
+    "table by a concurrent update. Please try the operation again. SQLSTATE: 2D521",
+    "2D521",
+)
+_FAILED_AFTER_WRITE = StatementFailure(
+    "INTERNAL_ERROR",
+    "[INTERNAL_ERROR] The statement failed after writing (an injected fault); its transaction "
+    "was rolled back. SQLSTATE: XX000",
+    "XX000",
+)
+_MULTIPLE_SOURCE_ROWS = (
+    "Cannot perform Merge as multiple source rows matched and attempted to modify the same target "
+    "row in the Delta table in possibly conflicting ways. By SQL semantics of Merge, when multiple "
+    "source rows match on the same target row, the result may be ambiguous as it is unclear which "
+    "source row should be used to update or delete the matching target row. You can preprocess "
+    "the source table to eliminate the possibility of multiple matches."
+)
+_NOT_NULL_COLUMN = re.compile(r"NOT NULL constraint failed: (?:\S+\.)?(\S+)")
+# Catalog errors, by the Databricks error class of the same failure; anything else a catalog
+# misses is a function.
+_CATALOG_ERRORS = (
+    (re.compile(r"Table with name \S+ does not exist"), "TABLE_OR_VIEW_NOT_FOUND", "42P01"),
+    (re.compile(r"Schema with name \S+ does not exist"), "SCHEMA_NOT_FOUND", "42704"),
+    (re.compile(r"Table with name \S+ already exists"), "TABLE_OR_VIEW_ALREADY_EXISTS", "42P07"),
+    (re.compile(r"Schema with name \S+ already exists"), "SCHEMA_ALREADY_EXISTS", "42P06"),
+    (re.compile(r"Column with name \S+ already exists"), "FIELD_ALREADY_EXISTS", "42710"),
+)
+
+
+def _failure(error_class: str, message: str, sql_state: str) -> StatementFailure:
+    return StatementFailure(
+        "BAD_REQUEST", f"[{error_class}] {message} SQLSTATE: {sql_state}", sql_state
+    )
+
+
+def _constraint_failure(text: str) -> StatementFailure:
+    """Delta's error for a violated constraint: NOT NULL by its column, any other with the text."""
+    not_null = _NOT_NULL_COLUMN.search(text)
+    if not_null:
+        return _failure(
+            "DELTA_NOT_NULL_CONSTRAINT_VIOLATED",
+            f"NOT NULL constraint violated for column: {not_null.group(1)}.",
+            "23502",
+        )
+    return _failure("DELTA_VIOLATE_CONSTRAINT_WITH_VALUES", text, "23001")
+
+
+def _duckdb_failure(error: duckdb.Error, writable_alias: str) -> StatementFailure:
     """DuckDB's error, under the Databricks error class a client would branch on."""
-    text = str(error)
+    # DuckDB's name of the writable catalog means nothing to a client.
+    text = str(error).replace(writable_alias, WRITABLE_CATALOG)
+    if isinstance(error, duckdb.TransactionException):
+        # DuckDB's write-write conflict is Delta's conflict between concurrent commits.
+        return _CONCURRENT_APPEND
+    if isinstance(error, duckdb.ConstraintException):
+        return _constraint_failure(text)
+    if isinstance(error, duckdb.InvalidInputException) and "same target row" in text:
+        return _failure(
+            "DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE", _MULTIPLE_SOURCE_ROWS, "21506"
+        )
     if isinstance(error, duckdb.BinderException) and "column" in text.lower():
         error_class, sql_state = "UNRESOLVED_COLUMN.WITHOUT_SUGGESTION", "42703"
     elif isinstance(error, duckdb.BinderException):
         # Mostly functions called with arguments of the wrong types.
         error_class, sql_state = "DATATYPE_MISMATCH", "42K09"
     elif isinstance(error, duckdb.CatalogException):
-        error_class, sql_state = "UNRESOLVED_ROUTINE", "42883"
+        error_class, sql_state = next(
+            ((c, s) for pattern, c, s in _CATALOG_ERRORS if pattern.search(text)),
+            ("UNRESOLVED_ROUTINE", "42883"),
+        )
     elif isinstance(error, duckdb.ConversionException):
         error_class, sql_state = "CAST_INVALID_INPUT", "22018"
     elif isinstance(error, duckdb.OutOfRangeException):
@@ -304,20 +381,35 @@ def _duckdb_failure(error: duckdb.Error) -> StatementFailure:
         error_class, sql_state = "PARSE_SYNTAX_ERROR", "42601"
     else:
         error_class, sql_state = "INTERNAL_ERROR", "XX000"
-    return StatementFailure(
-        "BAD_REQUEST", f"[{error_class}] {text} SQLSTATE: {sql_state}", sql_state
-    )
+    return _failure(error_class, text, sql_state)
 
 
-def _check_grants(principal: Principal, tables: frozenset[str]) -> None:
-    if principal in _SYSTEM_READERS or not tables:
-        return
-    catalog, schema, _ = min(tables).split(".")
-    raise SqlError(
-        "INSUFFICIENT_PERMISSIONS",
-        f"Insufficient privileges: User does not have USE SCHEMA on Schema '{catalog}.{schema}'.",
-        "42501",
-    )
+# The counts Databricks answers a write with, one BIGINT column each.
+_COUNT_COLUMNS: dict[StatementKind, tuple[str, ...]] = {
+    "INSERT": ("num_affected_rows", "num_inserted_rows"),
+    "UPDATE": ("num_affected_rows",),
+    "DELETE": ("num_affected_rows",),
+    "MERGE": ("num_affected_rows", "num_updated_rows", "num_deleted_rows", "num_inserted_rows"),
+}
+
+
+def _counts(kind: StatementKind, rows: list[tuple[Any, ...]]) -> tuple[int, ...]:
+    if kind == "MERGE":
+        # One row per changed row, holding its action (RETURNING merge_action).
+        actions = Counter(str(action) for (action,) in rows)
+        updated, deleted, inserted = actions["UPDATE"], actions["DELETE"], actions["INSERT"]
+        return updated + deleted + inserted, updated, deleted, inserted
+    # DuckDB answers INSERT, UPDATE and DELETE with one row: the count.
+    count = int(rows[0][0])
+    return (count,) * len(_COUNT_COLUMNS[kind])
+
+
+def _roll_back_quietly(cursor: duckdb.DuckDBPyConnection) -> None:
+    try:
+        cursor.execute("ROLLBACK")
+    except duckdb.Error:
+        # DuckDB has already ended a transaction whose commit failed.
+        _log.debug("nothing to roll back", exc_info=True)
 
 
 def _interrupt_until_stopped(statement: Statement) -> None:
@@ -339,12 +431,16 @@ class StatementService:
         warehouse: Warehouse,
         stats: Stats,
         *,
+        catalog: WritableCatalog,
+        faults: Faults,
         chunk_bytes: int,
         workers: int,
     ) -> None:
         self._database = database
         self._warehouse = warehouse
         self._stats = stats
+        self._catalog = catalog
+        self._faults = faults
         self._chunk_bytes = chunk_bytes
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sql-statement")
         self._lock = threading.Lock()
@@ -441,11 +537,17 @@ class StatementService:
             return
         try:
             declared = tuple((p.name, p.type) for p in statement.parameters if p.type)
-            translation = translate(statement.sql, statement.catalog, statement.schema, declared)
-            _check_grants(statement.principal, translation.tables)
+            translation = translate(
+                statement.sql, statement.catalog, statement.schema, declared, self._catalog.alias
+            )
+            check_grants(statement.principal, translation)
             parameters = bind_parameters(translation, statement.parameters)
         except SqlError as error:
             statement.finish("FAILED", StatementFailure("BAD_REQUEST", str(error), error.sql_state))
+            return
+        injected = self._faults.statement_error(statement.sql)
+        if injected == "CONCURRENT_WRITE":
+            statement.finish("FAILED", _CONCURRENT_APPEND)
             return
         database = self._database()
         cursor = database.cursor()
@@ -453,10 +555,12 @@ class StatementService:
         with_job_changes = getattr(database, "with_job_changes", None)
         duckdb_sql = (
             with_job_changes(translation.duckdb_sql)
-            if callable(with_job_changes)
+            if callable(with_job_changes) and translation.kind == "QUERY"
             else translation.duckdb_sql
         )
         try:
+            if WRITABLE_CATALOG in translation.catalogs:
+                self._catalog.attach(cursor)
             cursor.execute("SET TimeZone = 'UTC'")
             with statement.lock:
                 cancelled = statement.cancel_requested.is_set()
@@ -465,30 +569,87 @@ class StatementService:
                     statement.cursor = cursor
             if cancelled:
                 statement.finish("CANCELED")
-                return
-            # Binding alone (no execution) tells the result's column types.
-            result = cursor.sql(duckdb_sql, params=parameters)
-            names, types = result.columns, result.types
-            as_text = _as_text_query(duckdb_sql, types, statement.row_limit)
-            rows: list[Row] = cursor.execute(as_text, parameters).fetchall()
-            if statement.row_limit is not None:
-                statement.truncated = len(rows) > statement.row_limit
-                rows = rows[: statement.row_limit]
-            table_types = _declared_types(translation.tables)
-            statement.columns = [
-                _column(name, duck, table_types) for name, duck in zip(names, types, strict=True)
-            ]
-            statement.chunks = _split_into_chunks(rows, self._chunk_bytes)
-            statement.finish("SUCCEEDED")
+            elif translation.kind == "QUERY" and injected is None:
+                self._read(statement, translation, cursor, duckdb_sql, parameters)
+            else:
+                self._write(
+                    statement,
+                    translation,
+                    cursor,
+                    duckdb_sql,
+                    parameters,
+                    roll_back=injected == "FAILED_AFTER_WRITE",
+                )
         except duckdb.InterruptException:
             statement.finish("CANCELED")
         except duckdb.Error as error:
             if statement.cancel_requested.is_set():
                 statement.finish("CANCELED")
             else:
-                statement.finish("FAILED", _duckdb_failure(error))
+                statement.finish("FAILED", _duckdb_failure(error, self._catalog.alias))
+        except ConcurrentWriteError:
+            statement.finish("FAILED", _CONCURRENT_APPEND)
+        except StateDirectoryInUseError as error:
+            statement.finish(
+                "FAILED", StatementFailure("INTERNAL_ERROR", f"[INTERNAL_ERROR] {error}")
+            )
         finally:
             cursor.close()
+
+    def _read(
+        self,
+        statement: Statement,
+        translation: Translation,
+        cursor: duckdb.DuckDBPyConnection,
+        duckdb_sql: str,
+        parameters: Mapping[str, object],
+    ) -> None:
+        # Binding alone (no execution) tells the result's column types.
+        result = cursor.sql(duckdb_sql, params=parameters)
+        names, types = result.columns, result.types
+        as_text = _as_text_query(duckdb_sql, types, statement.row_limit)
+        rows: list[Row] = cursor.execute(as_text, parameters).fetchall()
+        if statement.row_limit is not None:
+            statement.truncated = len(rows) > statement.row_limit
+            rows = rows[: statement.row_limit]
+        table_types = _declared_types(translation.tables)
+        statement.columns = [
+            _column(name, duck, table_types) for name, duck in zip(names, types, strict=True)
+        ]
+        statement.chunks = _split_into_chunks(rows, self._chunk_bytes)
+        statement.finish("SUCCEEDED")
+
+    def _write(
+        self,
+        statement: Statement,
+        translation: Translation,
+        cursor: duckdb.DuckDBPyConnection,
+        duckdb_sql: str,
+        parameters: Mapping[str, object],
+        *,
+        roll_back: bool,
+    ) -> None:
+        """Runs the statement in a transaction of its own: a failed one leaves nothing behind."""
+        with self._catalog.serialized(translation):
+            snapshot = self._catalog.snapshot(translation)
+            cursor.execute("BEGIN TRANSACTION")
+            try:
+                # ALTER TABLE … ADD COLUMNS is several DuckDB statements, which take no parameters.
+                rows = cursor.execute(duckdb_sql, parameters or None).fetchall()
+                if roll_back:
+                    cursor.execute("ROLLBACK")
+                    statement.finish("FAILED", _FAILED_AFTER_WRITE)
+                    return
+                self._catalog.commit(cursor, snapshot)
+            except BaseException:
+                _roll_back_quietly(cursor)
+                raise
+        names = _COUNT_COLUMNS.get(translation.kind, ())
+        if names:
+            counts = tuple(str(count) for count in _counts(translation.kind, rows))
+            statement.columns = [Column(name, "LONG", "BIGINT") for name in names]
+            statement.chunks = _split_into_chunks([counts], self._chunk_bytes)
+        statement.finish("SUCCEEDED")
 
 
 # --- The API
@@ -565,9 +726,11 @@ def statement_body(statement: Statement) -> dict[str, Any]:
             "total_row_count": sum(len(c.rows) for c in chunks),
             "total_byte_count": sum(c.byte_count for c in chunks),
             "truncated": statement.truncated,
-            "chunks": [c.manifest() for c in chunks],
         }
-        body["result"] = _chunk_body(statement, chunks[0])
+        # DDL has no result set at all: no chunks, no result.
+        if chunks:
+            body["manifest"]["chunks"] = [c.manifest() for c in chunks]
+            body["result"] = _chunk_body(statement, chunks[0])
     return body
 
 

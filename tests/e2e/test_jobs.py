@@ -21,7 +21,7 @@ from playwright.sync_api import Locator, Page, Request, expect
 from job_monitor.backend.app import RunningService, create_app, run_in_thread
 from job_monitor.backend.config import Visibility
 from job_monitor.local_workspace.server import LocalWorkspace, LocalWorkspaceOptions
-from tests.conftest import DATA_DIR, local_settings
+from tests.conftest import DATA_DIR, local_settings, private_state
 from tests.e2e.conftest import (
     ARTIFACTS,
     PERMISSIONS_WAIT_SECONDS,
@@ -353,7 +353,13 @@ class LargeWorkspace:
 def large() -> Iterator[LargeWorkspace]:
     """The service in local mode against a local workspace of 10,000 jobs (some of them deleted)."""
     workspace = LocalWorkspace(
-        LocalWorkspaceOptions(seed=7, jobs=LARGE_JOBS, days=LARGE_DAYS, data_dir=DATA_DIR)
+        LocalWorkspaceOptions(
+            seed=7,
+            jobs=LARGE_JOBS,
+            days=LARGE_DAYS,
+            data_dir=DATA_DIR,
+            state_dir=private_state(),
+        )
     )
     workspace.start()
     _ = workspace.state.database

@@ -880,6 +880,21 @@ class History:
 
         return await self._cached_over(window, "cost_anomalies", params, anomalies)
 
+    async def month_spend_by_job(self, month_start: datetime) -> Mapping[int, float]:
+        """Each job's list-price spend since `month_start` (budgets' month so far), one statement
+        for every job; a job without usage this month is absent."""
+        return await self._cached(
+            "month_spend_by_job",
+            {
+                "month_start": month_start,
+                "month_start_date": month_start.date(),
+                "currency": CURRENCY,
+            },
+            lambda rows: {
+                row.integer("job_id"): row.opt_number("list_cost_usd") or 0.0 for row in rows
+            },
+        )
+
     async def billing_data_through(self, now: datetime) -> datetime | None:
         """The end of the latest usage hour billing has recorded for the workspace (read over the
         last three days: usage lands within hours); None when nothing landed in it."""

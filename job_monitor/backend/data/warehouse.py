@@ -325,6 +325,9 @@ _QUERY_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _INCLUDE = re.compile(r"^[ \t]*--[ \t]*include:(.*)$", re.MULTILINE)
 _FRAGMENT_NAME = re.compile(r"_[a-z][a-z0-9_]*")
 _QUERIES_DIR = Path(__file__).parent / "queries"
+# `${name}` in a query: an identifier the warehouse was configured with (see `Warehouse`).
+_IDENTIFIER = re.compile(r"\$\{([a-z_]+)\}")
+_STATEMENT_END = re.compile(r";[ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -359,6 +362,16 @@ def load_query(name: str) -> QueryFile:
     text = expand_includes((_QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8"))
     markers = frozenset(_MARKER.findall(_NOT_CODE.sub(" ", text)))
     return QueryFile(name=name, text=text, parameters=markers)
+
+
+@cache
+def load_script(name: str) -> tuple[str, ...]:
+    """The statements of `queries/<name>.sql`, each ending with `;` at the end of a line."""
+    if not _QUERY_NAME.fullmatch(name):
+        raise ValueError(f"bad script name {name!r}")
+    text = (_QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    statements = (part.strip() for part in _STATEMENT_END.split(text))
+    return tuple(statement for statement in statements if _NOT_CODE.sub(" ", statement).strip())
 
 
 # --- statement counting -------------------------------------------------------------------------
@@ -444,9 +457,13 @@ class Warehouse:
         *,
         scope: str = "service-principal",
         outcomes: RecentOutcomes | None = None,
+        identifiers: Mapping[str, str] | None = None,
     ) -> None:
-        """`outcomes`: where each statement's outcome is recorded (for `health`)."""
+        """`outcomes`: where each statement's outcome is recorded (for `health`). `identifiers`:
+        the text each `${name}` in a query stands for (a schema's quoted name: SQL parameters
+        cannot name a table), validated by whoever configures them."""
         self._client_source = client
+        self._identifiers = dict(identifiers or {})
         self._outcomes = outcomes if outcomes is not None else RecentOutcomes()
         self._warehouse_id = warehouse_id
         self._settings = settings or WarehouseSettings()
@@ -459,7 +476,17 @@ class Warehouse:
         return self._scope
 
     async def query(self, name: str, params: QueryParams) -> list[Row]:
-        query = load_query(name)
+        return await self.run(load_query(name), params)
+
+    async def run_script(self, name: str) -> None:
+        """Runs each statement of `queries/<name>.sql` in order (statements end with `;` at the
+        end of a line; none takes parameters): a migration's DDL."""
+        for number, statement in enumerate(load_script(name), start=1):
+            await self.run(QueryFile(f"{name}#{number}", statement, frozenset()), {})
+
+    async def run(self, query: QueryFile, params: QueryParams) -> list[Row]:
+        name = query.name
+        query = self._with_identifiers(query)
         given = frozenset(params)
         if given != query.parameters:
             # A programming error, caught before a statement is spent on it.
@@ -489,6 +516,10 @@ class Warehouse:
             "query %s: %d rows in %.0f ms", name, len(rows), (time.monotonic() - started) * 1000
         )
         return rows
+
+    def _with_identifiers(self, query: QueryFile) -> QueryFile:
+        text = _IDENTIFIER.sub(lambda marker: self._identifiers[marker[1]], query.text)
+        return QueryFile(query.name, text, query.parameters)
 
     def _count(self, name: str) -> None:
         self.statements_issued += 1

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from job_monitor.backend.domain.budgets import BudgetStanding, BudgetStatus
 from job_monitor.backend.domain.costs import (
     ZOMBIE_RUN_SECONDS,
     CostAnomalyFacts,
@@ -49,6 +50,8 @@ class AlertKind(StrEnum):
     SLA_AT_RISK = "SLA_AT_RISK"
     COST_ANOMALY = "COST_ANOMALY"
     ZOMBIE_JOB = "ZOMBIE_JOB"
+    BUDGET_BREACHED = "BUDGET_BREACHED"
+    BUDGET_FORECAST_TO_BREACH = "BUDGET_FORECAST_TO_BREACH"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +70,22 @@ class AlertRecord:
     """How bad it is, in the kind's own unit: an acknowledged alert comes back above it."""
     run_id: int | None = None
     """The run to look at first, when there is one."""
+    team: str | None = None
+    """For an alert about a team (its budget): the team; `job_id` is then its costliest job."""
+    job_ids: tuple[int, ...] = ()
+    """Every job the alert is about, when more than `job_id` (a team's jobs)."""
 
     @property
     def alert_id(self) -> str:
-        """Stable across requests while the condition lasts: one alert per kind and job."""
+        """Stable across requests while the condition lasts: one alert per kind and job (or
+        team)."""
+        if self.team is not None:
+            return f"{self.kind.value}:team:{self.team}"
         return f"{self.kind.value}:{self.job_id}"
+
+    @property
+    def jobs(self) -> tuple[int, ...]:
+        return self.job_ids or (self.job_id,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +94,7 @@ class Acknowledgement:
 
     alert_id: str
     by: str
+    at: datetime
     until: datetime
     magnitude: float
 
@@ -304,6 +319,53 @@ def zombie_job_alert(
         remediation="Pause its schedule or delete the job if nobody needs it; else fix it.",
         first_seen_at=None,
         magnitude=spend.list_cost_usd,
+    )
+
+
+def budget_alert(standing: BudgetStanding, job_names: dict[int, str]) -> AlertRecord | None:
+    """A budget breached this month (P2), or on pace to be by the month's end (P3). The magnitude
+    is the share of the budget spent (breached) or forecast (at pace): a bigger overrun comes back
+    after an acknowledgement."""
+    if standing.status is BudgetStatus.WITHIN or not standing.job_ids:
+        return None
+    setting = standing.setting
+    team = setting.scope.team
+    costliest = standing.job_ids[0]
+    subject = f"team {team}" if team is not None else job_names.get(costliest, f"job {costliest}")
+    spent = f"${standing.month_to_date_usd:,.2f} of its ${setting.monthly_usd:,.2f} monthly budget"
+    partial = "" if standing.covers_all_jobs else " (over the team's jobs you can see)"
+    if standing.status is BudgetStatus.BREACHED:
+        return AlertRecord(
+            kind=AlertKind.BUDGET_BREACHED,
+            severity=AlertSeverity.P2,
+            job_id=costliest,
+            title=f"{subject}: over its monthly budget ({standing.used_share:.0%})",
+            detail=f"Spent {spent} since {standing.month_start:%B %d}{partial}.",
+            remediation=(
+                "Find the runs that cost most this month (the costs page, by job) and cut or "
+                "resize them, or raise the budget if the spend is intended."
+            ),
+            first_seen_at=None,
+            magnitude=standing.used_share,
+            team=team,
+            job_ids=standing.job_ids if team is not None else (),
+        )
+    return AlertRecord(
+        kind=AlertKind.BUDGET_FORECAST_TO_BREACH,
+        severity=AlertSeverity.P3,
+        job_id=costliest,
+        title=f"{subject}: on pace to exceed its monthly budget ({standing.forecast_share:.0%})",
+        detail=(
+            f"Spent {spent}{partial}; at this pace the month ends at ${standing.forecast_usd:,.2f}."
+        ),
+        remediation=(
+            "Look at what grew this month (cost anomalies, longer runs, more runs) before it "
+            "crosses the budget, or raise the budget if the growth is intended."
+        ),
+        first_seen_at=None,
+        magnitude=standing.forecast_share,
+        team=team,
+        job_ids=standing.job_ids if team is not None else (),
     )
 
 

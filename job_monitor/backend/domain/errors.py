@@ -49,12 +49,16 @@ class UnauthenticatedError(JobMonitorError):
 
 
 class NotFoundError(JobMonitorError):
-    """No such job or run — or one the viewer may not see: both read exactly the same."""
+    """No such job, run, alert or team — or one the viewer may not see: both read exactly the
+    same."""
 
     code = "NOT_FOUND"
 
-    def __init__(self, kind: Literal["job", "run", "task run"], object_id: int | str) -> None:
-        super().__init__(f"No {kind} with id {object_id}.")
+    def __init__(
+        self, kind: Literal["job", "run", "task run", "alert", "team"], object_id: int | str
+    ) -> None:
+        noun = "team named" if kind == "team" else f"{kind} with id"
+        super().__init__(f"No {noun} {object_id}.")
         self.kind = kind
         self.object_id = object_id
 
@@ -200,6 +204,33 @@ class StatementTimeoutError(UpstreamUnavailableError):
         self.query = query
         self.seconds = seconds
         self.statement_id = statement_id
+
+
+class StateWriteFailedError(JobMonitorError):
+    """The app's own state (budgets, acknowledgements, deliveries) could not be written: nothing of
+    the change was kept, and trying again is safe.
+
+    `reason` is one of: CONFLICT (other writers kept winning, after retries), PERMISSION (the app's
+    service principal lacks MODIFY on its state schema), FAILED (the warehouse failed the write),
+    UNAVAILABLE (no answer). The warehouse's own text stays in `detail`, for the log.
+    """
+
+    code = "STATE_WRITE_FAILED"
+
+    _MESSAGES: ClassVar[dict[str, str]] = {
+        "CONFLICT": "Other changes to the same {what} kept arriving at the same moment",
+        "PERMISSION": "The app's service principal may not write its state schema {schema} (it "
+        "needs MODIFY there; the bundle grants it)",
+        "FAILED": "The SQL warehouse failed the write",
+        "UNAVAILABLE": "The SQL warehouse did not answer the write",
+    }
+
+    def __init__(self, what: str, reason: str, schema: str, detail: str = "") -> None:
+        sentence = self._MESSAGES[reason].format(what=what, schema=schema)
+        super().__init__(f"The {what} was not saved: {sentence}. Nothing was changed; try again.")
+        self.what = what
+        self.reason = reason
+        self.detail = detail
 
 
 class MissingUserTokenError(Exception):

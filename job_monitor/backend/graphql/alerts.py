@@ -11,7 +11,7 @@ from typing import Annotated
 
 import strawberry
 
-from job_monitor.backend.domain.alerts import AlertRecord
+from job_monitor.backend.domain.alerts import Acknowledgement, AlertRecord, is_silenced
 from job_monitor.backend.domain.errors import InvalidFilterError
 from job_monitor.backend.graphql.context import JMInfo
 from job_monitor.backend.graphql.enums import AlertKind, AlertSeverity
@@ -20,16 +20,59 @@ from job_monitor.backend.graphql.jobs import Job
 from job_monitor.backend.graphql.pagination import Connection, page_of, page_size
 from job_monitor.backend.graphql.runs import JobRun, parse_id
 from job_monitor.backend.services import alerts as alert_service
-from job_monitor.backend.services.alerts import AlertQuery
+from job_monitor.backend.services.alerts import AlertList, AlertQuery
 from job_monitor.backend.services.session import Session
 
 MAX_JOB_IDS = 100
+
+
+@strawberry.type(
+    description=(
+        "Someone said they are on an alert: it stays quiet until `until` unless its condition "
+        "worsens past `magnitude`. Seen by everyone who sees the alert's job."
+    )
+)
+class AlertAcknowledgement:
+    ack: strawberry.Private[Acknowledgement]
+    silencing: bool = strawberry.field(
+        description=(
+            "True while it keeps the alert quiet; false once the alert has worsened past the "
+            "magnitude acknowledged (it is back in the list)."
+        )
+    )
+
+    @strawberry.field(description="Who acknowledged it (user name).")
+    def by(self) -> str:
+        return self.ack.by
+
+    @strawberry.field(description="When.")
+    def at(self) -> dt.datetime:
+        return self.ack.at
+
+    @strawberry.field(description="Until when it keeps the alert quiet.")
+    def until(self) -> dt.datetime:
+        return self.ack.until
+
+    @strawberry.field(description="The alert's magnitude when acknowledged.")
+    def magnitude(self) -> float:
+        return self.ack.magnitude
 
 
 @strawberry.type(description="Something that needs attention now, with a next step.")
 class Alert:
     record: strawberry.Private[AlertRecord]
     job_definition: strawberry.Private[Job]
+    ack: strawberry.Private[Acknowledgement | None] = None
+    now: strawberry.Private[dt.datetime | None] = None
+
+    @classmethod
+    def of(cls, record: AlertRecord, found: AlertList, now: dt.datetime) -> Alert:
+        return cls(
+            record=record,
+            job_definition=Job(definition=found.jobs[record.job_id]),
+            ack=found.acknowledgements.get(record.alert_id),
+            now=now,
+        )
 
     @strawberry.field(
         description="Stable across requests while the condition lasts (one per kind and job)."
@@ -75,9 +118,25 @@ class Alert:
     def magnitude(self) -> float:
         return self.record.magnitude
 
-    @strawberry.field(description="The job.")
+    @strawberry.field(description="The job (for a team's alert, the team's costliest job).")
     def job(self) -> Job:
         return self.job_definition
+
+    @strawberry.field(description="Every job the alert is about (a team's: those the viewer sees).")
+    def job_ids(self) -> list[strawberry.ID]:
+        return [strawberry.ID(str(job_id)) for job_id in self.record.jobs]
+
+    @strawberry.field(description="The team, for an alert about a team (its budget).")
+    def team(self) -> str | None:
+        return self.record.team
+
+    @strawberry.field(description="The acknowledgement in force, if any.")
+    def acknowledgement(self) -> AlertAcknowledgement | None:
+        if self.ack is None or self.now is None:
+            return None
+        return AlertAcknowledgement(
+            ack=self.ack, silencing=is_silenced(self.record, self.ack, self.now)
+        )
 
     @strawberry.field(description="The run to look at first, when there is one.")
     async def run(self, info: JMInfo) -> JobRun | None:
@@ -97,6 +156,10 @@ class AlertFilter:
         default=None, description=f"Only about these jobs (at most {MAX_JOB_IDS})."
     )
     team: str | None = strawberry.field(default=None, description="Only about this team's jobs.")
+    include_acknowledged: bool = strawberry.field(
+        default=False,
+        description="Also the alerts an acknowledgement keeps quiet (omitted: left out).",
+    )
 
 
 @strawberry.type(description="Alerts of one severity.")
@@ -110,6 +173,12 @@ class AlertConnection(Connection[Alert]):
     total_count: int = strawberry.field(description="Alerts matching the filter, on every page.")
     by_severity: list[SeverityCount] = strawberry.field(
         description="How many of them per severity (every page)."
+    )
+    acknowledged_count: int = strawberry.field(
+        description=(
+            "Alerts matching the filter that an acknowledgement keeps quiet (left out of the "
+            "list unless `includeAcknowledged`)."
+        )
     )
 
 
@@ -130,6 +199,7 @@ def _query(given: AlertFilter | None, team_tag: str) -> AlertQuery:
         job_ids=frozenset(parse_id(job_id, "jobIds") for job_id in ids),
         team=chosen.team,
         team_tag=team_tag,
+        include_acknowledged=chosen.include_acknowledged,
     )
 
 
@@ -146,13 +216,7 @@ async def _alerts(
         start = ids.index(after) + 1
     page = found.alerts[start : start + size]
     edges, info = page_of(
-        [
-            (
-                alert.alert_id,
-                Alert(record=alert, job_definition=Job(definition=found.jobs[alert.job_id])),
-            )
-            for alert in page
-        ],
+        [(alert.alert_id, Alert.of(alert, found, session.now)) for alert in page],
         has_next=start + size < len(ids),
         has_previous=start > 0,
     )
@@ -164,6 +228,7 @@ async def _alerts(
         page_info=info,
         total_count=len(ids),
         by_severity=[SeverityCount(severity=key, count=value) for key, value in counts.items()],
+        acknowledged_count=found.silenced,
     )
 
 

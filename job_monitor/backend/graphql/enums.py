@@ -12,6 +12,7 @@ import strawberry
 
 from job_monitor.backend.domain import health as rules
 from job_monitor.backend.domain.alerts import AlertKind, AlertSeverity
+from job_monitor.backend.domain.budgets import BudgetScopeKind, BudgetStatus
 from job_monitor.backend.domain.costs import (
     LONGER_DURATION_RATIO,
     ZOMBIE_RUN_SECONDS,
@@ -22,6 +23,7 @@ from job_monitor.backend.domain.costs import (
 )
 from job_monitor.backend.domain.errors import UpstreamProblem
 from job_monitor.backend.domain.health import Priority
+from job_monitor.backend.domain.reports import ReportKind
 from job_monitor.backend.domain.runs import RunState, RunType, TerminationType, Trigger
 from job_monitor.backend.domain.service_health import HealthStatus
 from job_monitor.backend.domain.sla import AT_RISK_RATIO, SlaStatus
@@ -33,12 +35,15 @@ __all__ = [
     "AlertSeverity",
     "AnomalyCause",
     "AuthMode",
+    "BudgetScopeKind",
+    "BudgetStatus",
     "ComputeType",
     "CostGrouping",
     "HealthStatus",
     "JobOrderField",
     "OrderDirection",
     "Priority",
+    "ReportKind",
     "RunState",
     "RunType",
     "SlaStatus",
@@ -112,8 +117,8 @@ strawberry.enum(
     description=(
         "How urgent an alert is: P1 a failing job (a failure streak, a run going past its "
         "target); P2 a job missing its promises (success rate below 90%, runs over target, a run "
-        "past 80% of it); P3 money and slowness (a duration regression, a cost anomaly, a zombie "
-        "job)."
+        "past 80% of it, a budget breached); P3 money and slowness (a duration regression, a cost "
+        "anomaly, a zombie job, a budget forecast to breach)."
     ),
 )
 strawberry.enum(
@@ -124,7 +129,25 @@ strawberry.enum(
         "least two failures), "
         "DURATION_REGRESSION (P3), SLA_BREACHED (P2: runs of the last 24 hours over target), "
         "SLA_AT_RISK (a run going now past 80% of its target: P2, past it: P1), COST_ANOMALY "
-        "(P3), ZOMBIE_JOB (P3)."
+        "(P3), ZOMBIE_JOB (P3), BUDGET_BREACHED (P2: a job's or team's spend this month is over "
+        "its budget), BUDGET_FORECAST_TO_BREACH (P3: on pace to be by the month's end)."
+    ),
+)
+strawberry.enum(
+    ReportKind,
+    name="ReportKind",
+    description="A scheduled report: DAILY health, WEEKLY cost or MONTHLY executive.",
+)
+strawberry.enum(
+    BudgetScopeKind, name="BudgetScopeKind", description="A budget limits a JOB or a TEAM."
+)
+strawberry.enum(
+    BudgetStatus,
+    name="BudgetStatus",
+    description=(
+        "A budget against the month: WITHIN (under it and on pace to stay so), "
+        "FORECAST_TO_BREACH (under it, but on pace to exceed it by the month's end), BREACHED "
+        "(over it already)."
     ),
 )
 strawberry.enum(

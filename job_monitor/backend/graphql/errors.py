@@ -25,6 +25,7 @@ from job_monitor.backend.domain.errors import (
     LimitExceededError,
     NotFoundError,
     PermissionDeniedError,
+    StateWriteFailedError,
     UnauthenticatedError,
     UpstreamUnavailableError,
     WarehouseQueryFailedError,
@@ -148,6 +149,31 @@ class BundleManagedJob(Error):  # noqa: N818 (GraphQL type name fixed by the API
     )
 
 
+@strawberry.enum(description="Why the app's own state was not written.")
+class StateWriteProblem(Enum):
+    CONFLICT = strawberry.enum_value(
+        "CONFLICT", description="Other writers to the same table kept winning, after retries."
+    )
+    PERMISSION = strawberry.enum_value(
+        "PERMISSION",
+        description="The app's service principal may not write its state schema (MODIFY).",
+    )
+    FAILED = strawberry.enum_value("FAILED", description="The SQL warehouse failed the write.")
+    UNAVAILABLE = strawberry.enum_value(
+        "UNAVAILABLE", description="The SQL warehouse did not answer (stopped, throttled, down)."
+    )
+
+
+@strawberry.type(
+    description=(
+        "The app's own state (a budget, an acknowledgement) was not written: nothing of the "
+        "change was kept, and trying again is safe."
+    )
+)
+class StateWriteFailed(Error):  # noqa: N818 (GraphQL type name fixed by the API contract)
+    problem: StateWriteProblem = strawberry.field(description="Why.")
+
+
 ExpectedError = (
     NotFound
     | InvalidFilter
@@ -194,23 +220,40 @@ def as_error(exc: BaseException) -> ExpectedError | None:
 
 
 ChangeError = ExpectedError | PermissionDenied | BundleManagedJob
+StateChangeError = ExpectedError | PermissionDenied | StateWriteFailed
 
 
 def as_change_error(exc: BaseException) -> ChangeError | None:
     """`as_error`, and the failures only a change meets (refused permissions, bundle jobs)."""
     if isinstance(exc, PermissionDeniedError):
-        return PermissionDenied(
-            message=exc.message,
-            code=exc.code,
-            principal=PermissionSubject[exc.principal],
-            required_permissions=list(exc.required),
-            grant=exc.grant,
-        )
+        return _permission_denied(exc)
     if isinstance(exc, BundleManagedJobError):
         return BundleManagedJob(
             message=exc.message, code=exc.code, bundle_metadata_path=exc.metadata_file_path
         )
     return as_error(exc)
+
+
+def as_state_change_error(exc: BaseException) -> StateChangeError | None:
+    """`as_error`, a refused permission, and a write of the app's own state that did not
+    happen."""
+    if isinstance(exc, PermissionDeniedError):
+        return _permission_denied(exc)
+    if isinstance(exc, StateWriteFailedError):
+        return StateWriteFailed(
+            message=exc.message, code=exc.code, problem=StateWriteProblem[exc.reason]
+        )
+    return as_error(exc)
+
+
+def _permission_denied(exc: PermissionDeniedError) -> PermissionDenied:
+    return PermissionDenied(
+        message=exc.message,
+        code=exc.code,
+        principal=PermissionSubject[exc.principal],
+        required_permissions=list(exc.required),
+        grant=exc.grant,
+    )
 
 
 async def answer_change(call: Awaitable[T]) -> T | ChangeError:
@@ -219,6 +262,17 @@ async def answer_change(call: Awaitable[T]) -> T | ChangeError:
         return await call
     except Exception as exc:
         error = as_change_error(exc)
+        if error is None:
+            raise
+        return error
+
+
+async def answer_state_change(call: Awaitable[T]) -> T | StateChangeError:
+    """`answer_change` for a mutation of the app's own state."""
+    try:
+        return await call
+    except Exception as exc:
+        error = as_state_change_error(exc)
         if error is None:
             raise
         return error

@@ -21,6 +21,7 @@ from job_monitor.backend.domain.errors import InvalidFilterError, NotFoundError
 from job_monitor.backend.domain.filters import NamePattern
 from job_monitor.backend.domain.health import HealthSummary
 from job_monitor.backend.domain.jobs import JobDefinition, TaskDefinition, TriggerSettings
+from job_monitor.backend.graphql.budgets import Budget
 from job_monitor.backend.graphql.context import JMInfo
 from job_monitor.backend.graphql.costs import DEFAULT_COST_WINDOW, JobCost
 from job_monitor.backend.graphql.enums import (
@@ -295,6 +296,16 @@ class Job(relay.Node):
     )
     def sla(self) -> JobSla:
         return JobSla(definition=self.definition)
+
+    @strawberry.field(
+        description=(
+            "Its own monthly budget against the month so far; null when it has none (a team's "
+            "budget is under `budgets`)."
+        )
+    )
+    async def budget(self, info: JMInfo) -> Budget | None:
+        found = await nested(info.context.loaders.budget_by_job.load(self.definition.job_id))
+        return Budget(standing=found) if found is not None else None
 
     @strawberry.field(
         description=(

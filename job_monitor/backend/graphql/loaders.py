@@ -19,7 +19,9 @@ answer), so a request issues a bounded number of statements whatever its page si
   window and page size in the batch;
 * `cost_by_job` — (job id, window) → spend: one roll-up per window over every job;
 * `daily_cost_by_job` — (job id, window) → daily spend, one statement per window in the batch;
-* `cost_by_run` — a run → its spend so far, one statement per batch.
+* `cost_by_run` — a run → its spend so far, one statement per batch;
+* `budget_by_job` — a job → its own budget against this month, one read of the budgets and one
+  cached month-to-date statement per batch.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
+from job_monitor.backend.domain.budgets import BudgetScope, BudgetStanding
 from job_monitor.backend.domain.costs import DailyCost, JobCostSummary
 from job_monitor.backend.domain.filters import RunFilter
 from job_monitor.backend.domain.health import HealthSummary
@@ -35,7 +38,7 @@ from job_monitor.backend.domain.jobs import JobDefinition
 from job_monitor.backend.domain.runs import RunRecord, TaskRunRecord
 from job_monitor.backend.domain.sla import SlaBreachRecord, SlaCounts
 from job_monitor.backend.domain.windows import Window
-from job_monitor.backend.services import costs, jobs, runs, sla
+from job_monitor.backend.services import budgets, costs, jobs, runs, sla
 from job_monitor.backend.services.costs import RunCostView
 from job_monitor.backend.services.runs import KnownRun, RunList
 from job_monitor.backend.services.session import Session
@@ -69,6 +72,7 @@ class Loaders:
         self.cost_by_job = DataLoader[CostKey, JobCostSummary](self._costs)
         self.daily_cost_by_job = DataLoader[CostKey, tuple[DailyCost, ...]](self._daily_costs)
         self.cost_by_run = DataLoader[RunRecord, RunCostView](self._run_costs)
+        self.budget_by_job = DataLoader[int, BudgetStanding | None](self._budgets)
 
     async def _health(self, keys: list[HealthKey]) -> Sequence[HealthSummary]:
         by_window = {
@@ -150,3 +154,9 @@ class Loaders:
     async def _run_costs(self, keys: list[RunRecord]) -> Sequence[RunCostView]:
         found = await costs.run_costs(self.session, keys)
         return [found[run.run_id] for run in keys]
+
+    async def _budgets(self, keys: list[int]) -> Sequence[BudgetStanding | None]:
+        found = {
+            standing.setting.scope: standing for standing in await budgets.standings(self.session)
+        }
+        return [found.get(BudgetScope.of_job(job_id)) for job_id in keys]

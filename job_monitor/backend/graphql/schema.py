@@ -20,6 +20,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.utils.operation import get_operation_type
 
 from job_monitor.backend.graphql.alerts import AlertQueries
+from job_monitor.backend.graphql.budgets import BudgetQueries
 from job_monitor.backend.graphql.context import Context
 from job_monitor.backend.graphql.cost_queries import CostQueries
 from job_monitor.backend.graphql.extensions import (
@@ -32,6 +33,7 @@ from job_monitor.backend.graphql.health import HealthQuery
 from job_monitor.backend.graphql.jobs import JobQueries
 from job_monitor.backend.graphql.mutations import Mutation
 from job_monitor.backend.graphql.overview import OverviewQueries
+from job_monitor.backend.graphql.reports import ReportQueries
 from job_monitor.backend.graphql.runs import RunQueries
 from job_monitor.backend.graphql.viewer import ViewerQuery
 
@@ -45,6 +47,8 @@ Query = merge_types(
         OverviewQueries,
         CostQueries,
         AlertQueries,
+        BudgetQueries,
+        ReportQueries,
     ),
 )
 

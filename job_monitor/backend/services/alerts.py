@@ -11,32 +11,49 @@ costs.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from job_monitor.backend.domain.alerts import (
+    Acknowledgement,
     AlertKind,
     AlertRecord,
     AlertSeverity,
+    budget_alert,
     cost_anomaly_alert,
     duration_regression_alert,
     failure_streak_alert,
+    is_silenced,
     low_success_rate_alert,
     ordered,
     sla_breached_alert,
     sla_running_alert,
     zombie_job_alert,
 )
-from job_monitor.backend.domain.errors import UpstreamUnavailableError
+from job_monitor.backend.domain.budgets import BudgetStanding
+from job_monitor.backend.domain.errors import (
+    InvalidFilterError,
+    JobMonitorError,
+    NotFoundError,
+    UnauthenticatedError,
+    UpstreamUnavailableError,
+    WarehouseQueryFailedError,
+    WarehouseUnavailableError,
+)
 from job_monitor.backend.domain.health import P1_FAILURE_STREAK
 from job_monitor.backend.domain.jobs import JobDefinition
 from job_monitor.backend.domain.runs import RunRecord
 from job_monitor.backend.domain.sla import AT_RISK_RATIO, sla_target
 from job_monitor.backend.domain.windows import Window
-from job_monitor.backend.services import costs, sla
+from job_monitor.backend.services import budgets, costs, sla
 from job_monitor.backend.services.jobs import health_by_window
 from job_monitor.backend.services.runs import live_runs
 from job_monitor.backend.services.session import Session
+
+logger = logging.getLogger(__name__)
+audit = logging.getLogger("job_monitor.audit")
 
 STREAK_WINDOW = Window.LAST_30_DAYS
 """Failure streaks are counted over this window: a long streak keeps its true start longer."""
@@ -55,31 +72,44 @@ class AlertQuery:
     job_ids: frozenset[int] = frozenset()
     team: str | None = None
     team_tag: str = "team"
+    include_acknowledged: bool = False
 
-    def matches(self, alert: AlertRecord, job: JobDefinition) -> bool:
-        team = job.team_of(self.team_tag)
+    def matches(self, alert: AlertRecord, catalog: Mapping[int, JobDefinition]) -> bool:
         return (
             (not self.severities or alert.severity in self.severities)
             and (not self.kinds or alert.kind in self.kinds)
-            and (not self.job_ids or alert.job_id in self.job_ids)
-            and (
-                self.team is None
-                or (team is not None and team.lower() == self.team.strip().lower())
-            )
+            and (not self.job_ids or not self.job_ids.isdisjoint(alert.jobs))
+            and (self.team is None or self._about_team(alert, catalog))
         )
+
+    def _about_team(self, alert: AlertRecord, catalog: Mapping[int, JobDefinition]) -> bool:
+        wanted = (self.team or "").strip().lower()
+        if alert.team is not None:
+            return alert.team == wanted
+        team = catalog[alert.job_id].team_of(self.team_tag)
+        return team is not None and team.strip().lower() == wanted
 
 
 @dataclass(frozen=True, slots=True)
 class AlertList:
     alerts: tuple[AlertRecord, ...]
+    """Those matching the query; acknowledged ones only when it asks for them."""
     jobs: Mapping[int, JobDefinition]
+    acknowledgements: Mapping[str, Acknowledgement]
+    """The acknowledgements in force, by alert id (silencing or not)."""
+    silenced: int
+    """Alerts matching the query that an acknowledgement keeps quiet."""
     live_missing: UpstreamUnavailableError | None
     """Why runs going now could not be judged (the Jobs API could not be read), if so."""
+    state_missing: JobMonitorError | None
+    """Why budgets and acknowledgements could not be read (the state tables), if so: budget
+    alerts are then missing and acknowledged alerts show as new."""
 
 
 async def alerts(session: Session, query: AlertQuery) -> AlertList:
-    """The viewer's alerts matching the query, P1 first."""
+    """The viewer's alerts matching the query, P1 first; silenced ones left out unless asked."""
     catalog = await session.catalog()
+    state = asyncio.ensure_future(_state_of_alerts(session))
     streaks, healths, counts, anomalies, zombies, live = await asyncio.gather(
         health_by_window(session, STREAK_WINDOW),
         health_by_window(session, HEALTH_WINDOW),
@@ -88,6 +118,7 @@ async def alerts(session: Session, query: AlertQuery) -> AlertList:
         costs.zombie_jobs(session, ZOMBIE_WINDOW),
         live_runs(session),
     )
+    standings, acks, state_missing = await state
     found: list[AlertRecord] = []
     for job_id, job in catalog.items():
         streak = streaks.get(job_id)
@@ -134,8 +165,108 @@ async def alerts(session: Session, query: AlertQuery) -> AlertList:
             found.append(cost_anomaly_alert(costly, facts))
     found.extend(zombie_job_alert(zombie.job, zombie.reason, zombie.spend) for zombie in zombies)
     found.extend(_running_alerts(catalog, live.by_id.values(), session))
-    kept = [alert for alert in found if query.matches(alert, catalog[alert.job_id])]
-    return AlertList(tuple(ordered(kept)), catalog, live.missing)
+    names = {job_id: job.name for job_id, job in catalog.items()}
+    found.extend(
+        alert for standing in standings if (alert := budget_alert(standing, names)) is not None
+    )
+    matching = [alert for alert in found if query.matches(alert, catalog)]
+    quiet = {
+        alert.alert_id
+        for alert in matching
+        if is_silenced(alert, acks.get(alert.alert_id), session.now)
+    }
+    kept = [
+        alert for alert in matching if query.include_acknowledged or alert.alert_id not in quiet
+    ]
+    return AlertList(
+        alerts=tuple(ordered(kept)),
+        jobs=catalog,
+        acknowledgements=acks,
+        silenced=len(quiet),
+        live_missing=live.missing,
+        state_missing=state_missing,
+    )
+
+
+async def _state_of_alerts(
+    session: Session,
+) -> tuple[list[BudgetStanding], Mapping[str, Acknowledgement], JobMonitorError | None]:
+    """Budgets against this month and the acknowledgements in force; when the state tables
+    cannot be read, none, and why (alerts from the system tables still answer)."""
+    try:
+        state = await session.state()
+        standings, acks = await asyncio.gather(
+            budgets.standings(session), state.acknowledgements(session.now)
+        )
+    except (UpstreamUnavailableError, WarehouseUnavailableError, WarehouseQueryFailedError) as e:
+        logger.warning("alerts without budgets and acknowledgements: %s", e.message)
+        return [], {}, e
+    return standings, acks, None
+
+
+async def find_alert(session: Session, alert_id: str) -> tuple[AlertRecord, AlertList]:
+    """One of the viewer's alerts as it stands now (acknowledged or not), or `NotFoundError`: also
+    for an alert about a job they may not see, and one whose condition has cleared."""
+    found = await alerts(session, AlertQuery(include_acknowledged=True))
+    for alert in found.alerts:
+        if alert.alert_id == alert_id:
+            return alert, found
+    raise NotFoundError("alert", alert_id)
+
+
+MAX_ACKNOWLEDGE = timedelta(days=30)
+"""An acknowledgement lasts at most this long: a forgotten one must not hide an alert forever."""
+
+
+async def acknowledge(
+    session: Session, alert_id: str, until: datetime
+) -> tuple[AlertRecord, Acknowledgement]:
+    """Acknowledges one of the viewer's alerts until `until`, at its magnitude now: it stays quiet
+    until then unless it worsens. Anyone who sees the alert's job may; everyone who does sees
+    who did."""
+    moment = until if until.tzinfo is not None else until.replace(tzinfo=UTC)
+    if moment <= session.now or moment > session.now + MAX_ACKNOWLEDGE:
+        raise InvalidFilterError(
+            "until", "must be in the future and at most 30 days from now (an ISO-8601 time)"
+        )
+    viewer = await session.viewer()
+    if viewer is None:
+        raise UnauthenticatedError()
+    alert, _ = await find_alert(session, alert_id)
+    ack = Acknowledgement(
+        alert_id=alert.alert_id,
+        by=viewer.user_name,
+        at=session.now,
+        until=moment,
+        magnitude=alert.magnitude,
+    )
+    await (await session.state()).acknowledge(ack)
+    audit.info(
+        "alert %s acknowledged by %s until %s (request %s)",
+        alert_id,
+        viewer.user_name,
+        moment.isoformat(),
+        session.request_id,
+        extra={"audit": "alert_acknowledged", "actor": viewer.user_name, "alert_id": alert_id},
+    )
+    return alert, ack
+
+
+async def unacknowledge(session: Session, alert_id: str) -> AlertRecord:
+    """Removes the acknowledgement of one of the viewer's alerts (there may be none)."""
+    viewer = await session.viewer()
+    if viewer is None:
+        raise UnauthenticatedError()
+    alert, _ = await find_alert(session, alert_id)
+    await (await session.state()).unacknowledge(alert.alert_id)
+    audit.info(
+        "alert %s unacknowledged by %s (request %s)",
+        alert_id,
+        viewer.user_name,
+        session.request_id,
+        extra={"audit": "alert_unacknowledged", "actor": viewer.user_name, "alert_id": alert_id},
+    )
+    return alert
 
 
 def _running_alerts(

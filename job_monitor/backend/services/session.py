@@ -15,6 +15,7 @@ the viewer's visible jobs once, and cuts every answer to them.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from contextlib import AbstractContextManager
@@ -31,6 +32,7 @@ from job_monitor.backend.data.cache import SingleFlight, TtlCache
 from job_monitor.backend.data.history import History, JobScope
 from job_monitor.backend.data.jobs_api import JobsApi
 from job_monitor.backend.data.offload import call_sdk
+from job_monitor.backend.data.state import StateStore, quoted_schema
 from job_monitor.backend.data.visibility import (
     IndexState,
     JobAclIndex,
@@ -41,6 +43,7 @@ from job_monitor.backend.data.warehouse import Warehouse
 from job_monitor.backend.data.workspace_checks import HealthMonitor
 from job_monitor.backend.domain.cursors import CursorSigner
 from job_monitor.backend.domain.errors import (
+    JobMonitorError,
     NotFoundError,
     UnauthenticatedError,
     UpstreamUnavailableError,
@@ -53,6 +56,7 @@ from job_monitor.backend.services.answers import AnswerCache
 from job_monitor.backend.services.jobs import JobRankings
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 HISTORY_CACHE_SECONDS = 60.0
 """Warehouse results are reused this long; windows end on the minute (`history.as_of`), so a minute
@@ -104,6 +108,10 @@ class JobServices:
         )
         self._history: History | None = None
         self._history_build = SingleFlight[str, History]("history repository")
+        self._state: StateStore | None = None
+        self._state_build = SingleFlight[str, StateStore]("state store")
+        self.state_prepared = False
+        """True once the start-up's migration of the state tables has finished (or failed)."""
 
     async def aclose(self) -> None:
         await self.acl_index.aclose()
@@ -120,6 +128,35 @@ class JobServices:
         warehouse = Warehouse(sp, self.settings.warehouse_id, outcomes=self.warehouse_outcomes)
         return History(warehouse, workspace_id, self.cache)
 
+    async def state(self) -> StateStore:
+        """The app's own state tables (budgets, acknowledgements, deliveries), written by the
+        service principal; created or migrated on first use."""
+        if self._state is None:
+            self._state = await self._state_build.run("state", self._build_state)
+        return self._state
+
+    async def prepare_state(self) -> None:
+        """Creates or migrates the state tables at start-up; a failure only means: on first use."""
+        try:
+            await (await self.state()).migrate()
+        except JobMonitorError as error:
+            logger.warning("the state schema is not ready yet: %s", error.message)
+        finally:
+            self.state_prepared = True
+
+    async def _build_state(self) -> StateStore:
+        sp = await self._clients.sp.get()
+        workspace_id = self.settings.workspace_id or await _workspace_id(sp)
+        schema = self.settings.state_schema
+        # Its own outcomes: `health` judges the warehouse by the system-table queries people wait
+        # on, not by a start-up migration's DDL.
+        warehouse = Warehouse(
+            sp,
+            self.settings.warehouse_id,
+            identifiers={"state_schema": quoted_schema(schema)},
+        )
+        return StateStore(warehouse, workspace_id, schema)
+
     async def active_runs(self) -> tuple[RunRecord, ...]:
         """Every active run the service principal sees (cut per viewer by the session)."""
         return await self.live_runs.get_or_load(
@@ -128,6 +165,11 @@ class JobServices:
 
     def session(self, user_token: str | None, request_id: str) -> Session:
         return Session(self, user_token, request_id, datetime.now(UTC))
+
+    def workspace_session(self, request_id: str) -> Session:
+        """A session over every job, as the service principal: for the scheduled reports and alert
+        delivery, which run as the app's own job for the admins (never for a GraphQL request)."""
+        return WorkspaceSession(self, None, request_id, datetime.now(UTC))
 
     @property
     def workspace_url(self) -> str:
@@ -222,6 +264,9 @@ class Session:
     async def history(self) -> History:
         return await self.services.history()
 
+    async def state(self) -> StateStore:
+        return await self.services.state()
+
     async def visible(self) -> VisibleJobs:
         """The viewer's jobs, computed once per request; `UnauthenticatedError` without a viewer."""
         if self._visible is None:
@@ -280,3 +325,19 @@ class Session:
     def run_url(self, run: RunRecord) -> str:
         """The run's page in the Databricks UI (the Jobs API's `run_page_url` when known)."""
         return run.url or self.services.run_url(run.job_id, run.run_id)
+
+
+class WorkspaceSession(Session):
+    """Every job, no viewer token: the admins' scope of reports and alert delivery."""
+
+    async def viewer(self) -> Identity | None:
+        return None
+
+    async def _resolve_visible(self) -> VisibleJobs:
+        catalog = await (await self.history()).job_catalog(include_deleted=False, now=self.now)
+        return VisibleJobs(
+            restricted=False,
+            job_ids=frozenset(catalog),
+            index_state=IndexState.COMPLETE,
+            indexed_share=1.0,
+        )

@@ -52,7 +52,7 @@ async def clear_job_sla(session: Session, job_id: int) -> SlaChange:
     return await _change(session, job_id, None)
 
 
-async def _viewer_may_edit(session: Session, job_id: int) -> tuple[Identity, bool]:
+async def viewer_may_manage(session: Session, job_id: int) -> tuple[Identity, bool]:
     """The viewer, and whether the job's ACL, read now, lets them manage it; `NotFoundError` for
     a job they may not see."""
     viewer = await session.viewer()
@@ -66,7 +66,7 @@ async def _viewer_may_edit(session: Session, job_id: int) -> tuple[Identity, boo
 async def sla_editability(session: Session, job_id: int) -> SlaEditAccess:
     """What `set_job_sla` would say about the viewer and the job, without writing: the job's ACL
     (one Jobs API call) and, when the viewer may manage it, its deployment (one more)."""
-    _, allowed = await _viewer_may_edit(session, job_id)
+    _, allowed = await viewer_may_manage(session, job_id)
     jobs = session.services.jobs_api
     if not allowed:
         return SlaEditAccess(
@@ -83,7 +83,7 @@ async def sla_editability(session: Session, job_id: int) -> SlaEditAccess:
 
 
 async def _change(session: Session, job_id: int, target_seconds: int | None) -> SlaChange:
-    viewer, allowed = await _viewer_may_edit(session, job_id)
+    viewer, allowed = await viewer_may_manage(session, job_id)
     jobs = session.services.jobs_api
     if not allowed:
         raise PermissionDeniedError(

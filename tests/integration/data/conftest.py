@@ -26,7 +26,7 @@ from job_monitor.backend.core import build_sp_client
 from job_monitor.local_workspace.principals import WORKSPACE_ID
 from job_monitor.local_workspace.server import LocalWorkspace, LocalWorkspaceOptions
 from job_monitor.local_workspace.synth.schemas import TABLE_SCHEMAS, duckdb_type
-from tests.conftest import local_settings
+from tests.conftest import local_settings, private_state
 
 TYPED_JOB_ID = "42"
 TYPED_CHANGE_TIME = "2026-01-02 03:04:05.678+00"
@@ -188,7 +188,10 @@ def troubled_database() -> FixtureDatabase:
 
 
 def _start(database: FixtureDatabase, **options: Any) -> LocalWorkspace:
-    workspace = LocalWorkspace(LocalWorkspaceOptions(**options), database=lambda: database)
+    workspace = LocalWorkspace(
+        LocalWorkspaceOptions(**{"state_dir": private_state(), **options}),
+        database=lambda: database,
+    )
     return workspace.start()
 
 

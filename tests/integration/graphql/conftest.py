@@ -22,7 +22,7 @@ import pytest
 from job_monitor.backend.app import RunningService
 from job_monitor.local_workspace.database import WorkspaceDatabase
 from job_monitor.local_workspace.server import LocalWorkspace
-from tests.conftest import StartService, local_settings
+from tests.conftest import StartService, local_settings, state_prepared
 
 GRAPHQL = "/api/graphql"
 STALE_REFRESH_SECONDS = 3.0
@@ -261,7 +261,7 @@ def fresh_gql(
     clients: list[httpx.Client] = []
 
     def start(**overrides: Any) -> GraphQL:
-        service = start_service(local_settings(local_workspace, **overrides))
+        service = state_prepared(start_service(local_settings(local_workspace, **overrides)))
         http = httpx.Client(base_url=service.url, timeout=60)
         clients.append(http)
         return GraphQL(http)

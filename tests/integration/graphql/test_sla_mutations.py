@@ -24,7 +24,7 @@ from job_monitor.backend.app import RunningService
 from job_monitor.local_workspace.database import WorkspaceDatabase
 from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET, WAREHOUSE_ID
 from job_monitor.local_workspace.server import LocalWorkspace, LocalWorkspaceOptions
-from tests.conftest import DATA_DIR, StartService, local_settings
+from tests.conftest import DATA_DIR, StartService, local_settings, private_state
 from tests.integration.graphql.conftest import GRAPHQL, TOKENS, GraphQL, wait_for_permissions
 
 SET_SLA = """
@@ -60,7 +60,11 @@ SCD_ROWS = "SELECT count(*) AS n FROM system.lakeflow.jobs WHERE job_id = :job_i
 @pytest.fixture(scope="module")
 def workspace() -> Iterator[LocalWorkspace]:
     """A stand-in of its own over the demo data (the file is shared; edits stay in its memory)."""
-    workspace = LocalWorkspace(LocalWorkspaceOptions(seed=7, jobs=300, days=90, data_dir=DATA_DIR))
+    workspace = LocalWorkspace(
+        LocalWorkspaceOptions(
+            seed=7, jobs=300, days=90, data_dir=DATA_DIR, state_dir=private_state()
+        )
+    )
     workspace.start()
     _ = workspace.state.database
     yield workspace

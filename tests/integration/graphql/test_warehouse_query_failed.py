@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from job_monitor.local_workspace.server import LocalWorkspace, LocalWorkspaceOptions
-from tests.conftest import StartService, local_settings
+from tests.conftest import StartService, local_settings, private_state
 from tests.integration.data.conftest import FixtureDatabase, typed_database
 from tests.integration.graphql.conftest import GraphQL
 
@@ -41,7 +41,9 @@ def unreadable_catalog() -> FixtureDatabase:
 @pytest.fixture(scope="module")
 def broken_catalog() -> Iterator[LocalWorkspace]:
     database = unreadable_catalog()
-    workspace = LocalWorkspace(LocalWorkspaceOptions(), database=lambda: database).start()
+    workspace = LocalWorkspace(
+        LocalWorkspaceOptions(state_dir=private_state()), database=lambda: database
+    ).start()
     yield workspace
     workspace.stop()
 

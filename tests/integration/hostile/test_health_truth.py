@@ -18,7 +18,7 @@ from job_monitor.backend.app import RunningService
 from job_monitor.backend.config import Settings
 from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET
 from job_monitor.local_workspace.server import LocalWorkspace, LocalWorkspaceOptions
-from tests.conftest import StartService, local_settings
+from tests.conftest import StartService, local_settings, private_state
 from tests.integration.backend.http import TOKEN_HEADER, data_of, post_graphql
 from tests.integration.graphql.conftest import GraphQL
 from tests.integration.graphql.test_warehouse_query_failed import unreadable_catalog
@@ -154,7 +154,9 @@ def test_health_names_a_wrong_warehouse_id_in_words(
 def broken_catalog() -> Iterator[LocalWorkspace]:
     """A workspace whose warehouse answers every job-catalog statement FAILED."""
     database = unreadable_catalog()
-    workspace = LocalWorkspace(LocalWorkspaceOptions(), database=lambda: database).start()
+    workspace = LocalWorkspace(
+        LocalWorkspaceOptions(state_dir=private_state()), database=lambda: database
+    ).start()
     yield workspace
     workspace.stop()
 

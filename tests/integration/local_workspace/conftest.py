@@ -19,6 +19,7 @@ from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRE
 from job_monitor.local_workspace.server import LocalWorkspace, LocalWorkspaceOptions
 from job_monitor.local_workspace.statements import SqlDatabase
 from job_monitor.local_workspace.synth.schemas import TABLE_SCHEMAS, duckdb_type
+from tests.conftest import private_state
 
 JOB_COUNT = 3
 RUN_COUNT = 2500
@@ -71,7 +72,10 @@ class SmallDatabase:
 @pytest.fixture(scope="session")
 def small_workspace() -> Iterator[LocalWorkspace]:
     options = LocalWorkspaceOptions(
-        result_chunk_bytes=CHUNK_BYTES, cold_start_seconds=COLD_START_SECONDS, statement_workers=2
+        result_chunk_bytes=CHUNK_BYTES,
+        cold_start_seconds=COLD_START_SECONDS,
+        statement_workers=2,
+        state_dir=private_state(),
     )
     with LocalWorkspace(options, database=SmallDatabase) as workspace:
         # Its warehouse is STARTING until the database is built: the tests begin once it runs.
@@ -90,7 +94,9 @@ def building_workspace(
         built.wait(timeout=60)
         return database()
 
-    with LocalWorkspace(LocalWorkspaceOptions(statement_workers=1), database=build) as workspace:
+    with LocalWorkspace(
+        LocalWorkspaceOptions(statement_workers=1, state_dir=private_state()), database=build
+    ) as workspace:
         try:
             yield workspace, built
         finally:

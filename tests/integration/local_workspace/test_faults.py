@@ -14,6 +14,7 @@ from job_monitor.local_workspace.server import (
     WorkspaceState,
     create_local_workspace_app,
 )
+from tests.conftest import private_state
 from tests.integration.local_workspace.conftest import SmallDatabase, user_client
 
 SCIM_ME = "/api/2.0/preview/scim/v2/Me"
@@ -140,7 +141,8 @@ def test_invalid_faults_are_rejected(admin: httpx.Client) -> None:
 def test_faults_set_at_start_apply_from_the_first_request() -> None:
     # given
     options = LocalWorkspaceOptions(
-        faults=FaultSettings(routes={SCIM_ME: FaultRule(status_500=1.0)})
+        faults=FaultSettings(routes={SCIM_ME: FaultRule(status_500=1.0)}),
+        state_dir=private_state(),
     )
 
     # when

@@ -29,6 +29,7 @@ from job_monitor.local_workspace.principals import (
 )
 from job_monitor.local_workspace.server import LocalWorkspace, LocalWorkspaceOptions
 from job_monitor.local_workspace.synth.schemas import TABLE_SCHEMAS, duckdb_type
+from tests.conftest import private_state
 from tests.integration.local_workspace.conftest import user_client
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "databricks_published_queries"
@@ -248,7 +249,9 @@ class PublishedQueriesDatabase:
 
 @pytest.fixture(scope="module")
 def analyst() -> Iterator[WorkspaceClient]:
-    with LocalWorkspace(LocalWorkspaceOptions(), database=PublishedQueriesDatabase) as workspace:
+    with LocalWorkspace(
+        LocalWorkspaceOptions(state_dir=private_state()), database=PublishedQueriesDatabase
+    ) as workspace:
         _ = workspace.state.database
         yield user_client(workspace, "local-alice")
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import regex
 import yaml
 from jsonschema import Draft7Validator, ValidationError, validators
@@ -115,3 +116,59 @@ def test_the_cursor_key_is_an_app_secret_resource_read_by_app_yaml() -> None:
     assert secret["secret"]["permission"] == "READ"
     env = {e["name"]: e for e in load_yaml("app.yaml")["env"]}
     assert env["JOB_MONITOR_CURSOR_SECRET"]["valueFrom"] == "cursor-secret"
+
+
+def test_the_state_schema_is_a_bundle_resource_granted_to_the_app_alone() -> None:
+    bundle = load_yaml("databricks.yml")
+    (schema,) = bundle["resources"]["schemas"].values()
+    assert (schema["catalog_name"], schema["name"]) == (
+        "${var.state_catalog}",
+        "${var.state_schema}",
+    )
+    (grant,) = schema["grants"]
+    assert grant["principal"] == "${resources.apps.job_monitor.service_principal_client_id}"
+    assert {"USE_SCHEMA", "SELECT", "MODIFY", "CREATE_TABLE"} == set(grant["privileges"])
+    variables = bundle["variables"]
+    env = {e["name"]: e for e in load_yaml("app.yaml")["env"]}
+    named = f"{variables['state_catalog']['default']}.{variables['state_schema']['default']}"
+    assert env["JOB_MONITOR_STATE_SCHEMA"]["value"] == named
+
+
+@pytest.mark.parametrize(
+    ("job", "command", "cron"),
+    [
+        ("job_monitor_alert_dispatch", ["alerts", "dispatch"], "0 0/15 * * * ?"),
+        ("job_monitor_daily_report", ["report", "daily"], "0 0 7 * * ?"),
+        ("job_monitor_weekly_report", ["report", "weekly"], "0 0 7 ? * MON"),
+        ("job_monitor_monthly_report", ["report", "monthly"], "0 0 7 1 * ?"),
+    ],
+)
+def test_reports_and_alert_delivery_are_scheduled_serverless_jobs_run_as_the_app(
+    job: str, command: list[str], cron: str
+) -> None:
+    settings = load_yaml("databricks.yml")["resources"]["jobs"][job]
+    assert settings["schedule"] == {
+        "quartz_cron_expression": cron,
+        "timezone_id": "${var.schedule_timezone}",
+    }
+    assert settings["run_as"] == {
+        "service_principal_name": "${resources.apps.job_monitor.service_principal_client_id}"
+    }
+    (task,) = settings["tasks"]
+    # serverless: an environment, no cluster
+    assert "job_cluster_key" not in task
+    assert "new_cluster" not in task
+    assert task["environment_key"] in {e["environment_key"] for e in settings["environments"]}
+    python_file = task["spark_python_task"]["python_file"]
+    assert (REPO_ROOT / python_file).is_file()
+    assert task["spark_python_task"]["parameters"][: len(command)] == command
+
+
+def test_every_scheduled_task_s_parameters_parse_as_a_job_monitor_command() -> None:
+    from job_monitor.cli import build_parser
+
+    for job in load_yaml("databricks.yml")["resources"]["jobs"].values():
+        (task,) = job["tasks"]
+        args = build_parser().parse_args(task["spark_python_task"]["parameters"])
+        assert args.workspace_url == "{{workspace.url}}"
+        assert args.secret_scope == "${var.delivery_secret_scope}"

@@ -212,7 +212,9 @@ def test_an_acknowledged_alert_comes_back_when_it_worsens_or_expires() -> None:
         latest_failed_run_id=None,
     )
     assert alert is not None
-    ack = Acknowledgement(alert.alert_id, "alice@example.com", NOW + timedelta(hours=4), 3.0)
+    ack = Acknowledgement(
+        alert.alert_id, "alice@example.com", NOW, NOW + timedelta(hours=4), magnitude=3.0
+    )
     assert is_silenced(alert, ack, NOW)
     worse = replace(alert, magnitude=4.0)
     assert not is_silenced(worse, ack, NOW)

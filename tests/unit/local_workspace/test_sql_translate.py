@@ -582,7 +582,7 @@ def test_translation_is_cached_by_text() -> None:
         ("SELEC job_id", "PARSE_SYNTAX_ERROR"),
         ("SELECT 1 FROM", "PARSE_SYNTAX_ERROR"),
         ("SELECT 1; SELECT 2", "UNSUPPORTED_FEATURE"),
-        ("INSERT INTO system.lakeflow.jobs (job_id) VALUES ('1')", "UNSUPPORTED_FEATURE"),
+        ("DROP TABLE system.lakeflow.jobs", "UNSUPPORTED_FEATURE"),
         ("SELECT * FROM lakeflow.jobs", "TABLE_OR_VIEW_NOT_FOUND"),
         ("SELECT * FROM system.local.meta", "TABLE_OR_VIEW_NOT_FOUND"),
         ("SELECT * FROM read_parquet('/tmp/x.parquet')", "UNRESOLVED_ROUTINE"),

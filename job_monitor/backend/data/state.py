@@ -1,0 +1,295 @@
+"""The app's own state in Unity Catalog: budgets, alert acknowledgements and deliveries sent.
+
+Tables live in a schema the app owns (`Settings.state_schema`, created by the bundle and granted to
+the app's service principal alone) and are read and written through the SQL warehouse with
+Statement Execution, the path of every other query. The service principal writes, after the
+service has checked the viewer's permission; users' tokens have no grant there.
+
+- Migrations: `state_bootstrap.sql`, then each `state_schema_v<N>.sql` newer than the version row,
+  then the version row. Idempotent DDL, so two replicas starting together both succeed. Run once
+  per process, on first use (a workspace that is down at start-up must not stop the service), and
+  retried on the next use after a failure.
+- Writes: one statement per change (a MERGE for upserts), so a failed write leaves nothing half
+  written; retried with backoff on Delta's concurrent-write conflict (SQLSTATE 2D521), which two
+  replicas writing the same table at once can meet. A write that still fails is
+  `StateWriteFailedError`.
+- Reads are short (a few hundred rows) and kept `STATE_READ_SECONDS`; this process's writes clear
+  them at once, another replica's show within that time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final, TypeVar
+
+from job_monitor.backend.data.cache import SingleFlight, TtlCache
+from job_monitor.backend.data.warehouse import NULL_STRING, QueryParam, Row, Warehouse
+from job_monitor.backend.domain.alerts import Acknowledgement
+from job_monitor.backend.domain.budgets import BudgetScope, BudgetScopeKind, BudgetSetting
+from job_monitor.backend.domain.errors import (
+    StateWriteFailedError,
+    UpstreamUnavailableError,
+    WarehouseQueryFailedError,
+    WarehouseUnavailableError,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MIGRATIONS: Final = ((1, "state_schema_v1", "budgets, acknowledgements, deliveries"),)
+"""(version, script, what it adds), oldest first: a new version is a new script at the end."""
+STATE_READ_SECONDS = 5.0
+WRITE_ATTEMPTS = 6
+WRITE_BACKOFF_SECONDS = 0.05
+_CONFLICT_MARKERS = ("SQLSTATE: 2D521", "DELTA_CONCURRENT", "ConcurrentAppendException")
+_PERMISSION_MARKERS = ("INSUFFICIENT_PERMISSIONS", "PERMISSION_DENIED", "SQLSTATE: 42501")
+
+
+def quoted_schema(state_schema: str) -> str:
+    """`catalog.schema` as backquoted SQL (the setting's pattern admits no backquote)."""
+    return ".".join(f"`{part}`" for part in state_schema.split("."))
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """One item (an alert episode, a report) on one channel."""
+
+    item: str
+    channel: str
+    state: str
+    attempts: int
+    claimed_at: datetime
+    finished_at: datetime | None
+    detail: str | None
+
+
+class StateStore:
+    """Budgets, acknowledgements and deliveries of one workspace, in the app's state schema."""
+
+    def __init__(self, warehouse: Warehouse, workspace_id: str, state_schema: str) -> None:
+        self._warehouse = warehouse
+        self._workspace_id = workspace_id
+        self.schema = state_schema
+        self._ready = False
+        self._migration = SingleFlight[str, int]("state migration")
+        self._reads = TtlCache(STATE_READ_SECONDS, max_entries=8)
+
+    async def migrate(self) -> int:
+        """Creates or migrates the state tables (once per process); the version now."""
+        return await self._migration.run("migrate", self._migrate)
+
+    async def _migrate(self) -> int:
+        await self._warehouse.run_script("state_bootstrap")
+        rows = await self._warehouse.query("state_version", {})
+        version = (rows[0].opt_integer("version") if rows else None) or 0
+        for number, script, description in MIGRATIONS:
+            if number <= version:
+                continue
+            await self._warehouse.run_script(script)
+            await self._warehouse.query(
+                "state_record_version",
+                {"version": number, "description": description, "applied_at": datetime.now(UTC)},
+            )
+            logger.info("state schema %s migrated to version %d", self.schema, number)
+            version = number
+        self._ready = True
+        return version
+
+    async def _ensure_ready(self) -> None:
+        if not self._ready:
+            await self.migrate()
+
+    # --- reads
+
+    async def _read(self, name: str, params: Mapping[str, QueryParam]) -> Sequence[Row]:
+        await self._ensure_ready()
+        scoped = {"workspace_id": self._workspace_id, **params}
+
+        async def load() -> Sequence[Row]:
+            return await self._warehouse.query(name, scoped)
+
+        return await self._reads.get_or_load((name, tuple(sorted(params.items()))), load)
+
+    async def acknowledgements(self, now: datetime) -> dict[str, Acknowledgement]:
+        """The acknowledgements not yet run out, by alert id."""
+        # On the minute, so that reads within a minute share one statement.
+        minute = now.replace(second=0, microsecond=0)
+        rows = await self._read("acknowledgements", {"now": minute})
+        return {
+            row.text("alert_id"): Acknowledgement(
+                alert_id=row.text("alert_id"),
+                by=row.text("acknowledged_by"),
+                at=row.timestamp("acknowledged_at"),
+                until=row.timestamp("until"),
+                magnitude=row.number("magnitude"),
+            )
+            for row in rows
+            if row.timestamp("until") > now
+        }
+
+    async def budgets(self) -> dict[BudgetScope, BudgetSetting]:
+        """Every budget of the workspace, by scope."""
+        rows = await self._read("budgets", {})
+        found: dict[BudgetScope, BudgetSetting] = {}
+        for row in rows:
+            scope = BudgetScope(BudgetScopeKind(row.text("scope_kind")), row.text("scope_key"))
+            found[scope] = BudgetSetting(
+                scope=scope,
+                monthly_usd=row.number("monthly_usd"),
+                set_by=row.text("set_by"),
+                set_at=row.timestamp("set_at"),
+            )
+        return found
+
+    async def deliveries(self, since: datetime) -> list[DeliveryRecord]:
+        """What was sent or tried since `since`, newest first (never cached: dispatch decides on
+        it)."""
+        await self._ensure_ready()
+        rows = await self._warehouse.query(
+            "deliveries", {"workspace_id": self._workspace_id, "since": since}
+        )
+        return [
+            DeliveryRecord(
+                item=row.text("item"),
+                channel=row.text("channel"),
+                state=row.text("state"),
+                attempts=row.integer("attempts"),
+                claimed_at=row.timestamp("claimed_at"),
+                finished_at=row.opt_timestamp("finished_at"),
+                detail=row.opt_text("detail"),
+            )
+            for row in rows
+        ]
+
+    # --- writes
+
+    async def acknowledge(self, ack: Acknowledgement) -> None:
+        await self._write(
+            "alert acknowledgement",
+            "acknowledge_alert",
+            {
+                "alert_id": ack.alert_id,
+                "acknowledged_by": ack.by,
+                "acknowledged_at": ack.at,
+                "until": ack.until,
+                "magnitude": ack.magnitude,
+            },
+        )
+
+    async def unacknowledge(self, alert_id: str) -> bool:
+        """Removes the alert's acknowledgement; False when it had none."""
+        rows = await self._write(
+            "alert acknowledgement", "unacknowledge_alert", {"alert_id": alert_id}
+        )
+        return _affected(rows) > 0
+
+    async def set_budget(self, budget: BudgetSetting) -> None:
+        await self._write(
+            "budget",
+            "set_budget",
+            {
+                **_scope_params(budget.scope),
+                "monthly_usd": budget.monthly_usd,
+                "set_by": budget.set_by,
+                "set_at": budget.set_at,
+            },
+        )
+
+    async def clear_budget(self, scope: BudgetScope) -> bool:
+        """Removes the budget; False when there was none."""
+        rows = await self._write("budget", "clear_budget", _scope_params(scope))
+        return _affected(rows) > 0
+
+    async def claim_delivery(
+        self, item: str, channel: str, claimed_at: datetime, stale_before: datetime
+    ) -> bool:
+        """Claims `item` on `channel` for sending; False when it is sent or another sender holds
+        it (see `claim_delivery.sql`)."""
+        rows = await self._write(
+            "delivery record",
+            "claim_delivery",
+            {
+                "item": item,
+                "channel": channel,
+                "claimed_at": claimed_at,
+                "stale_before": stale_before,
+            },
+        )
+        return _affected(rows) > 0
+
+    async def finish_delivery(
+        self,
+        item: str,
+        channel: str,
+        claimed_at: datetime,
+        *,
+        sent: bool,
+        attempts: int,
+        finished_at: datetime,
+        detail: str | None,
+    ) -> None:
+        await self._write(
+            "delivery record",
+            "finish_delivery",
+            {
+                "item": item,
+                "channel": channel,
+                "claimed_at": claimed_at,
+                "state": "SENT" if sent else "FAILED",
+                "attempts": attempts,
+                "finished_at": finished_at,
+                "detail": detail if detail is not None else NULL_STRING,
+            },
+        )
+
+    async def _write(self, what: str, name: str, params: Mapping[str, QueryParam]) -> list[Row]:
+        """Runs one write statement, retrying Delta's concurrent-write conflicts with backoff."""
+        scoped = {"workspace_id": self._workspace_id, **params}
+        try:
+            await self._ensure_ready()
+            rows = await _retrying_conflicts(lambda: self._warehouse.query(name, scoped))
+        except WarehouseQueryFailedError as error:
+            reason = (
+                "CONFLICT"
+                if _is_conflict(error)
+                else "PERMISSION"
+                if any(marker in error.detail for marker in _PERMISSION_MARKERS)
+                else "FAILED"
+            )
+            raise StateWriteFailedError(what, reason, self.schema, error.detail) from error
+        except (UpstreamUnavailableError, WarehouseUnavailableError) as error:
+            raise StateWriteFailedError(what, "UNAVAILABLE", self.schema, error.message) from error
+        finally:
+            self._reads.clear()
+        return rows
+
+
+def _scope_params(scope: BudgetScope) -> dict[str, QueryParam]:
+    return {"scope_kind": scope.kind.value, "scope_key": scope.key}
+
+
+def _affected(rows: Sequence[Row]) -> int:
+    return (rows[0].opt_integer("num_affected_rows") or 0) if rows else 0
+
+
+def _is_conflict(error: WarehouseQueryFailedError) -> bool:
+    return any(marker in error.detail for marker in _CONFLICT_MARKERS)
+
+
+async def _retrying_conflicts(write: Callable[[], Awaitable[T]]) -> T:
+    attempt = 0
+    while True:
+        try:
+            return await write()
+        except WarehouseQueryFailedError as error:
+            attempt += 1
+            if not _is_conflict(error) or attempt >= WRITE_ATTEMPTS:
+                raise
+            # Full jitter: two replicas that collided must not collide again in step.
+            await asyncio.sleep(random.uniform(0, WRITE_BACKOFF_SECONDS * 2**attempt))  # noqa: S311

@@ -1,0 +1,107 @@
+"""`job-monitor report`, run as a scheduled job runs it: against the workspace (here the stand-in)
+as the app's service principal, delivering to the channels asked for and exiting non-zero when one
+of them did not get the report."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET
+from job_monitor.local_workspace.server import LocalWorkspace
+from tests.conftest import REPO_ROOT
+from tests.integration.reports.conftest import Webhooks
+
+BUDGET_SECONDS = 60
+
+
+COMMAND = [sys.executable, "-m", "job_monitor"]
+
+
+def cli_environment(workspace: LocalWorkspace, **env: str) -> dict[str, str]:
+    """The command line's environment: pointed at the stand-in as the app's service principal,
+    nothing of this process's Databricks or Job Monitor settings, `env` on top."""
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "JOB_MONITOR_"))
+    }
+    return {
+        **clean,
+        "JOB_MONITOR_HOST": workspace.host,
+        "JOB_MONITOR_CLIENT_ID": SP_CLIENT_ID,
+        "JOB_MONITOR_CLIENT_SECRET": SP_CLIENT_SECRET,
+        "JOB_MONITOR_DELIVERY_BACKOFF_SECONDS": "0.01",
+        **env,
+    }
+
+
+def job_monitor(
+    workspace: LocalWorkspace, *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """The command line in a process of its own, pointed at the stand-in."""
+    return subprocess.run(
+        [*COMMAND, *args],
+        cwd=REPO_ROOT,
+        env=cli_environment(workspace, **env),
+        capture_output=True,
+        text=True,
+        timeout=BUDGET_SECONDS,
+        check=False,
+    )
+
+
+def test_report_daily_to_file_writes_the_html_and_the_text(
+    local_workspace: LocalWorkspace, tmp_path: Path
+) -> None:
+    # when
+    done = job_monitor(local_workspace, "report", "daily", "--to", "file", "--out", str(tmp_path))
+    # then both parts are written, named after the report and the day its window ends
+    assert done.returncode == 0, done.stderr
+    day = datetime.now(UTC).date().isoformat()
+    html, text = tmp_path / f"daily-{day}.html", tmp_path / f"daily-{day}.txt"
+    assert html.read_text().startswith("<!DOCTYPE html>")
+    assert "THE NIGHT'S FAILURES" in text.read_text()
+    assert "Covers every job of the workspace" in text.read_text()
+    # and the outcome is printed, with the subject
+    assert "Job Monitor daily health" in done.stdout
+    assert f"file: delivered (1 attempt): {html} and {text}" in done.stdout
+
+
+def test_a_channel_that_fails_makes_the_command_fail_after_the_others_got_it(
+    local_workspace: LocalWorkspace, tmp_path: Path, webhooks: Webhooks
+) -> None:
+    # given a webhook whose token was revoked
+    url = webhooks.script("/hooks/cli-revoked-token", 404)
+    # when the weekly report goes to it and to files
+    done = job_monitor(
+        local_workspace,
+        "report",
+        "weekly",
+        "--to",
+        "slack",
+        "file",
+        "--out",
+        str(tmp_path),
+        JOB_MONITOR_SLACK_WEBHOOK_URL=url,
+    )
+    # then the files are written, the webhook's failure is told without its URL, and the
+    # command fails
+    assert done.returncode == 1, done.stderr
+    assert "slack: FAILED after 1 attempt: HTTP 404 Not Found" in done.stdout
+    assert "file: delivered" in done.stdout
+    assert "cli-revoked-token" not in done.stdout + done.stderr
+    assert len(list(tmp_path.glob("weekly-*.html"))) == 1
+    assert len(webhooks.received["/hooks/cli-revoked-token"]) == 1
+
+
+def test_a_channel_without_settings_is_refused_before_anything_is_built(
+    local_workspace: LocalWorkspace, tmp_path: Path
+) -> None:
+    done = job_monitor(
+        local_workspace, "report", "monthly", "--to", "email", "--out", str(tmp_path)
+    )
+    assert done.returncode == 2
+    assert "cannot deliver: email: set JOB_MONITOR_SMTP_HOST" in done.stderr
+    assert list(tmp_path.iterdir()) == []
