@@ -176,15 +176,14 @@ async def _with_secrets(settings: Settings, scope: str | None) -> Settings:
     from job_monitor.backend.core import WorkspaceClients
     from job_monitor.backend.data.delivery_secrets import read_delivery_secrets
 
-    wanted = {key: name for key, name in DELIVERY_SECRETS.items() if name not in _given(settings)}
+    # The environment wins: the scope fills only what it did not set.
+    wanted = {
+        key: name for key, name in DELIVERY_SECRETS.items() if name not in settings.model_fields_set
+    }
     client = await WorkspaceClients(settings).sp.get()
     found = await read_delivery_secrets(client, scope, list(wanted))
     values = {wanted[key]: value for key, value in found.items()}
     return Settings.model_validate({**settings.model_dump(), **values}) if values else settings
-
-
-def _given(settings: Settings) -> set[str]:
-    return {name for name, value in settings.model_dump().items() if value not in (None, ())}
 
 
 async def _send_report(

@@ -19,6 +19,7 @@ from job_monitor.local_workspace import (
     faults,
     identity_routes,
     jobs_api,
+    secrets,
     statements,
     stats,
     warehouses,
@@ -72,6 +73,7 @@ class WorkspaceState:
         self.faults = Faults(options.faults)
         apply_warehouse_settings(options.faults, self.warehouse)
         self.stats = Stats()
+        self.secrets = secrets.SecretStore()
         self.catalog = WritableCatalog(options.state_dir or options.data_dir / "state")
         self.statements = StatementService(
             lambda: self.database,
@@ -138,6 +140,7 @@ def create_local_workspace_app(state: WorkspaceState) -> FastAPI:
     app.state.faults = state.faults
     app.state.stats = state.stats
     app.state.statements = state.statements
+    app.state.secrets = state.secrets
 
     @app.exception_handler(DatabricksHTTPError)
     async def databricks_http_error(_request: Request, error: DatabricksHTTPError) -> JSONResponse:
@@ -165,6 +168,7 @@ def create_local_workspace_app(state: WorkspaceState) -> FastAPI:
     app.include_router(faults.router)
     app.include_router(stats.router)
     app.include_router(jobs_api.router)
+    app.include_router(secrets.router)
 
     app.add_middleware(StatsMiddleware, stats=state.stats)
     return app

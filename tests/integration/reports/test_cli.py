@@ -7,13 +7,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.core import Config
 
 from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET
 from job_monitor.local_workspace.server import LocalWorkspace
 from tests.conftest import REPO_ROOT
-from tests.integration.reports.conftest import Webhooks
+from tests.integration.reports.conftest import SmtpServer, Webhooks
 
 BUDGET_SECONDS = 60
 
@@ -105,3 +109,34 @@ def test_a_channel_without_settings_is_refused_before_anything_is_built(
     assert done.returncode == 2
     assert "cannot deliver: email: set JOB_MONITOR_SMTP_HOST" in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_scheduled_report_reads_its_delivery_settings_from_a_secret_scope(
+    local_workspace: LocalWorkspace, smtp_server: SmtpServer
+) -> None:
+    # given the delivery settings in a secret scope (put there by an admin), none in the environment
+    alice = WorkspaceClient(
+        config=Config(host=local_workspace.host, token="local-alice", auth_type="pat")
+    )
+    scope = f"job-monitor-{uuid.uuid4().hex[:8]}"
+    alice.secrets.create_scope(scope)
+    for key, value in {
+        "smtp-host": smtp_server.host,
+        "smtp-port": str(smtp_server.port),
+        "smtp-security": "none",
+        "mail-from": "job-monitor@example.com",
+        "mail-to": "oncall@example.com,lead@example.com",
+    }.items():
+        alice.secrets.put_secret(scope, key, string_value=value)
+
+    # when the daily report goes to every configured channel, as the bundle's job sends it
+    done = job_monitor(
+        local_workspace, "report", "daily", "--to", "configured", "--secret-scope", scope
+    )
+
+    # then e-mail was configured from the scope and got it
+    assert done.returncode == 0, done.stderr
+    assert "email: delivered" in done.stdout
+    ((envelope, message),) = smtp_server.mailbox.messages
+    assert envelope.rcpt_tos == ["oncall@example.com", "lead@example.com"]
+    assert str(message["Subject"]).startswith("Job Monitor daily health")
