@@ -240,8 +240,11 @@ class AlertQueries:
             "over the last 30 days, low success rates and duration regressions over the last 7 "
             "days, SLA breaches over "
             "the last 24 hours, runs going now past 80% of their target, cost anomalies over the "
-            "last 7 days and zombie jobs over the last 30; P1 first, then the worst first. Runs "
-            "going now are judged only while the Jobs API can be read."
+            "last 7 days, zombie jobs over the last 30 and budgets against the month so far; P1 "
+            "first, then the worst first. Runs going now are judged only while the Jobs API can "
+            "be read; budgets and acknowledgements only while the app's state tables can (else "
+            "budget alerts are missing and acknowledged alerts show). An alert an acknowledgement "
+            "keeps quiet is left out unless `filter.includeAcknowledged`."
         )
     )
     async def alerts(

@@ -110,14 +110,18 @@ async def alerts(session: Session, query: AlertQuery) -> AlertList:
     """The viewer's alerts matching the query, P1 first; silenced ones left out unless asked."""
     catalog = await session.catalog()
     state = asyncio.ensure_future(_state_of_alerts(session))
-    streaks, healths, counts, anomalies, zombies, live = await asyncio.gather(
-        health_by_window(session, STREAK_WINDOW),
-        health_by_window(session, HEALTH_WINDOW),
-        sla.sla_counts(session, SLA_WINDOW),
-        costs.anomalies(session, ANOMALY_WINDOW, costs.MAX_ANOMALIES),
-        costs.zombie_jobs(session, ZOMBIE_WINDOW),
-        live_runs(session),
-    )
+    try:
+        streaks, healths, counts, anomalies, zombies, live = await asyncio.gather(
+            health_by_window(session, STREAK_WINDOW),
+            health_by_window(session, HEALTH_WINDOW),
+            sla.sla_counts(session, SLA_WINDOW),
+            costs.anomalies(session, ANOMALY_WINDOW, costs.MAX_ANOMALIES),
+            costs.zombie_jobs(session, ZOMBIE_WINDOW),
+            live_runs(session),
+        )
+    except BaseException:
+        state.cancel()
+        raise
     standings, acks, state_missing = await state
     found: list[AlertRecord] = []
     for job_id, job in catalog.items():
