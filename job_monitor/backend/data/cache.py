@@ -139,6 +139,9 @@ class TtlCache:
         # The newest key of each family (an entry may since have been evicted).
         self._latest: dict[Hashable, Hashable] = {}
         self._loads = SingleFlight[Hashable, object]("cache")
+        # Bumped by `clear`: a load that started before it neither fills the cache nor serves a
+        # caller who came after it (a write's own read must not see the value it replaced).
+        self._generation = 0
         self.stats = CacheStats()
 
     def __len__(self) -> int:
@@ -147,6 +150,7 @@ class TtlCache:
     def clear(self) -> None:
         self._entries.clear()
         self._latest.clear()
+        self._generation += 1
 
     async def get_or_load(
         self,
@@ -175,14 +179,16 @@ class TtlCache:
             sibling = self._entries.get(latest)
             if sibling is not None and now - sibling.loaded_at < self._stale:
                 return self._stale_answer(key, sibling, load, family)
-        joined = self._loads.running(key)
+        flight = (self._generation, key)
+        joined = self._loads.running(flight)
         if joined:
             self.stats.joined += 1
         else:
             self.stats.misses += 1
             if charge is not None:
                 charge()
-        value = await self._loads.run(key, lambda: self._load(key, load, family))
+        generation = self._generation
+        value = await self._loads.run(flight, lambda: self._load(key, load, family, generation))
         loaded = self._entries.get(key)
         if loaded is not None and loaded.value is value:
             self._record(key, loaded)
@@ -206,14 +212,19 @@ class TtlCache:
         self.stats.stale += 1
         # An answer from a value being replaced is not worth keeping.
         record_untracked()
-        self._loads.start(key, lambda: self._load(key, load, family))
+        generation = self._generation
+        self._loads.start((generation, key), lambda: self._load(key, load, family, generation))
         return cast(T, entry.value)
 
     async def _load(
-        self, key: Hashable, load: Callable[[], Awaitable[T]], family: Hashable | None
+        self,
+        key: Hashable,
+        load: Callable[[], Awaitable[T]],
+        family: Hashable | None,
+        generation: int,
     ) -> T:
         value = await load()
-        if self._ttl > 0:
+        if self._ttl > 0 and generation == self._generation:
             self._entries[key] = _Entry(value, self._clock(), family)
             self._entries.move_to_end(key)
             if family is not None:

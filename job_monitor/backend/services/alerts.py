@@ -106,8 +106,42 @@ class AlertList:
     alerts are then missing and acknowledged alerts show as new."""
 
 
+@dataclass(frozen=True, slots=True)
+class _EveryAlert:
+    alerts: tuple[AlertRecord, ...]
+    jobs: Mapping[int, JobDefinition]
+    acknowledgements: Mapping[str, Acknowledgement]
+    live_missing: UpstreamUnavailableError | None
+    state_missing: JobMonitorError | None
+
+
 async def alerts(session: Session, query: AlertQuery) -> AlertList:
     """The viewer's alerts matching the query, P1 first; silenced ones left out unless asked."""
+    visible = await session.visible()
+    key = ("alerts", visible.job_ids if visible.restricted else None, visible.index_state)
+    every = await session.services.alert_lists.get_or_load(key, lambda: _every_alert(session))
+    matching = [alert for alert in every.alerts if query.matches(alert, every.jobs)]
+    acks = every.acknowledgements
+    quiet = {
+        alert.alert_id
+        for alert in matching
+        if is_silenced(alert, acks.get(alert.alert_id), session.now)
+    }
+    kept = [
+        alert for alert in matching if query.include_acknowledged or alert.alert_id not in quiet
+    ]
+    return AlertList(
+        alerts=tuple(kept),
+        jobs=every.jobs,
+        acknowledgements=acks,
+        silenced=len(quiet),
+        live_missing=every.live_missing,
+        state_missing=every.state_missing,
+    )
+
+
+async def _every_alert(session: Session) -> _EveryAlert:
+    """Every alert over the viewer's jobs, P1 first, with the acknowledgements in force."""
     catalog = await session.catalog()
     state = asyncio.ensure_future(_state_of_alerts(session))
     try:
@@ -173,20 +207,10 @@ async def alerts(session: Session, query: AlertQuery) -> AlertList:
     found.extend(
         alert for standing in standings if (alert := budget_alert(standing, names)) is not None
     )
-    matching = [alert for alert in found if query.matches(alert, catalog)]
-    quiet = {
-        alert.alert_id
-        for alert in matching
-        if is_silenced(alert, acks.get(alert.alert_id), session.now)
-    }
-    kept = [
-        alert for alert in matching if query.include_acknowledged or alert.alert_id not in quiet
-    ]
-    return AlertList(
-        alerts=tuple(ordered(kept)),
+    return _EveryAlert(
+        alerts=tuple(ordered(found)),
         jobs=catalog,
         acknowledgements=acks,
-        silenced=len(quiet),
         live_missing=live.missing,
         state_missing=state_missing,
     )
@@ -245,6 +269,7 @@ async def acknowledge(
         magnitude=alert.magnitude,
     )
     await (await session.state()).acknowledge(ack)
+    session.services.alert_lists.clear()
     audit.info(
         "alert %s acknowledged by %s until %s (request %s)",
         alert_id,
@@ -263,6 +288,7 @@ async def unacknowledge(session: Session, alert_id: str) -> AlertRecord:
         raise UnauthenticatedError()
     alert, _ = await find_alert(session, alert_id)
     await (await session.state()).unacknowledge(alert.alert_id)
+    session.services.alert_lists.clear()
     audit.info(
         "alert %s unacknowledged by %s (request %s)",
         alert_id,

@@ -42,21 +42,26 @@ audit = logging.getLogger("job_monitor.audit")
 async def standings(session: Session) -> list[BudgetStanding]:
     """The viewer's budgets (those of their jobs and of teams they have jobs in) against this
     month's spend, the most used first."""
-    state = await session.state()
+    settings = await (await session.state()).budgets()
+    return await _standings(session, list(settings.values()))
+
+
+async def _standings(session: Session, settings: list[BudgetSetting]) -> list[BudgetStanding]:
+    """These budgets over the viewer's jobs against this month's spend, the most used first; a
+    budget of none of their jobs is left out."""
+    if not settings:
+        return []
     history = await session.history()
-    settings, catalog, spend, data_through = await asyncio.gather(
-        state.budgets(),
+    catalog, spend, data_through, visible = await asyncio.gather(
         session.catalog(),
         history.month_spend_by_job(month_start(session.now)),
         history.billing_data_through(session.now),
+        session.visible(),
     )
-    if not settings:
-        return []
-    visible = await session.visible()
     every_job = catalog if not visible.restricted else await history.job_catalog(now=session.now)
     tag = session.settings.team_tag
     found: list[BudgetStanding] = []
-    for setting in settings.values():
+    for setting in settings:
         scope = setting.scope
         if scope.kind is BudgetScopeKind.JOB:
             mine = [scope.job_id] if scope.job_id in catalog else []
@@ -107,18 +112,21 @@ async def set_budget(session: Session, scope: BudgetScope, monthly_usd: float) -
     setting = BudgetSetting(scope=scope, monthly_usd=amount, set_by=user, set_at=session.now)
     state = await session.state()
     await state.set_budget(setting)
+    session.services.alert_lists.clear()
     _audit(session, "set", user, scope, amount)
-    for found in await standings(session):
-        if found.setting.scope == scope:
-            return found
-    # A team budget of a team without a job the viewer sees is refused before the write.
-    raise NotFoundError("team", scope.key)
+    # From the setting written, not read back: another write may land between.
+    found = await _standings(session, [setting])
+    if not found:
+        # The job was deleted, or the team lost its last job the viewer sees, meanwhile.
+        raise NotFoundError("job" if scope.job_id is not None else "team", scope.key)
+    return found[0]
 
 
 async def clear_budget(session: Session, scope: BudgetScope) -> bool:
     """Removes the scope's budget, once the viewer may; False when it had none."""
     user = await _check_may_change(session, scope)
     cleared = await (await session.state()).clear_budget(scope)
+    session.services.alert_lists.clear()
     _audit(session, "cleared" if cleared else "absent", user, scope, None)
     return cleared
 

@@ -72,6 +72,10 @@ ACTIVE_RUNS_USABLE_SECONDS = 30.0
 """Older than fresh but younger than this, they are still answered while a refresh runs behind (a
 request never waits for the paging); older, a request waits for the refresh."""
 _ACTIVE_RUNS = "active_runs"
+ALERT_LIST_SECONDS = 5.0
+"""Every alert over a set of jobs is computed at most this often (per replica): at 10,000 jobs a
+list takes a few hundred milliseconds to work out, and runs going now move by the second anyway.
+This replica's acknowledgements and budget changes clear it at once."""
 
 
 class JobServices:
@@ -100,6 +104,8 @@ class JobServices:
             ACTIVE_RUNS_FRESH_SECONDS, max_entries=1, stale_seconds=ACTIVE_RUNS_USABLE_SECONDS
         )
         self.job_rankings = JobRankings()
+        # Every alert over a set of jobs, by that set (services/alerts.py).
+        self.alert_lists = TtlCache(ALERT_LIST_SECONDS, max_entries=64)
         self.answers = AnswerCache()
         self.acl_index = JobAclIndex(self.jobs_api, policy=settings.visibility)
         secret = settings.cursor_secret

@@ -191,3 +191,29 @@ async def test_a_failed_refresh_keeps_the_stale_value_until_it_is_too_old() -> N
     clock.now = 31.0
     with pytest.raises(RuntimeError):
         await cache.get_or_load("k", failing)
+
+
+async def test_a_load_started_before_clear_neither_fills_the_cache_nor_serves_later_callers() -> (
+    None
+):
+    # given a load in flight (a read of the state a write is about to change)
+    cache = TtlCache(ttl_seconds=60)
+    release = asyncio.Event()
+
+    async def old_state() -> str:
+        await release.wait()
+        return "old"
+
+    async def new_state() -> str:
+        return "new"
+
+    early = asyncio.create_task(cache.get_or_load("k", old_state))
+    await asyncio.sleep(0)
+    # when the cache is cleared (the write landed) and someone asks again
+    cache.clear()
+    late = await cache.get_or_load("k", new_state)
+    # then they get a load of their own, and the early load's value is not kept
+    release.set()
+    assert await early == "old"
+    assert late == "new"
+    assert await cache.get_or_load("k", old_state) == "new"
