@@ -32,6 +32,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -101,6 +102,8 @@ def local_workspace(jobs: int, days: int) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "JOB_MONITOR_"))}
     args = [sys.executable, "-m", "job_monitor", "local-workspace", "--port", str(port)]
     args += ["--jobs", str(jobs), "--days", str(days)]
+    # Its writable catalog in a directory of its own: `make run` may hold the default one.
+    args += ["--state-dir", tempfile.mkdtemp(prefix="job-monitor-bench-state-")]
     proc = subprocess.Popen(
         args, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -386,6 +386,8 @@ def main() -> int:
     service_url = f"http://127.0.0.1:{service_port}"
     python = sys.executable
     workspace_args = [python, "-m", "job_monitor", "local-workspace", "--port", str(workspace_port)]
+    # Its writable catalog in a directory of its own: `make run` may hold the default one.
+    workspace_args += ["--state-dir", tempfile.mkdtemp(prefix="job-monitor-bench-state-")]
     service_args = [python, "-m", "job_monitor", "serve", "--port", str(service_port)]
     service_env = clean_env(tree, DATABRICKS_HOST=workspace_url, JOB_MONITOR_MODE="local", **SP_ENV)
     with (

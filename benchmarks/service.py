@@ -19,6 +19,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -193,7 +194,10 @@ async def run(seconds: float, viewer_requests: int) -> None:
     service_env = {"DATABRICKS_HOST": workspace, "JOB_MONITOR_LOG_LEVEL": "WARNING"}
     with (
         process(
-            [python, "-m", "job_monitor", "local-workspace", "--port", str(workspace_port)],
+            [
+                *(python, "-m", "job_monitor", "local-workspace", "--port", str(workspace_port)),
+                *("--state-dir", tempfile.mkdtemp(prefix="job-monitor-bench-state-")),
+            ],
             clean_env(),
         ),
         process([*serve, str(cached_port)], clean_env(**service_env)),
