@@ -186,6 +186,7 @@ class Bench:
         self.services.cache.clear()
         self.services.live_runs.clear()
         self.services.answers.clear()
+        self.services.alert_lists.clear()
 
     def measure(self, size: str, name: str, query: str, cold: int, warm: int) -> Figures:
         cold_ms, statements = [], []
