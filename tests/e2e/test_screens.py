@@ -77,9 +77,18 @@ def test_the_sidebar_leads_to_every_page(page: Page) -> None:
     page.goto("/overview")
     nav = page.get_by_role("navigation", name="Main")
 
-    # then the sidebar lists each page, costs included, and each link opens its page
+    # then the sidebar lists each page, costs included, and each link opens its page; the alerts
+    # link counts the open alerts
     expect(nav.get_by_role("link")).to_have_text(
-        ["Overview", "Jobs", "Running now", "Costs", "Dashboard"]
+        [
+            "Overview",
+            "Jobs",
+            "Running now",
+            re.compile(r"^Alerts,?\s*\d[\d,]*( open)?$"),
+            "Costs",
+            "Reports",
+            "Dashboard",
+        ]
     )
     nav.get_by_role("link", name="Costs").click()
     expect(page).to_have_url(re.compile(r"/costs"))

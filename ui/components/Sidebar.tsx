@@ -7,6 +7,7 @@ import { THEME_PREFERENCES } from '../lib/theme';
 import { chooseLocalUser, useLocalUser } from '../session/localUser';
 import { chooseThemePreference, useTheme, useThemePreference } from '../session/theme';
 import { useViewer } from '../session/useViewer';
+import { AlertsNavLink } from './alerts/AlertsNavLink';
 import { Icon, type IconName } from './kit/Icon';
 import { SegmentedControl } from './kit/SegmentedControl';
 import { LocalUserChooser } from './LocalUserChooser';
@@ -16,7 +17,9 @@ const NAV = [
   { to: '/overview', label: 'Overview', icon: 'chart' },
   { to: '/jobs', label: 'Jobs', icon: 'list' },
   { to: '/running', label: 'Running now', icon: 'play' },
+  { to: '/alerts', label: 'Alerts', icon: 'bell' },
   { to: '/costs', label: 'Costs', icon: 'coin' },
+  { to: '/reports', label: 'Reports', icon: 'mail' },
   { to: '/dashboard', label: 'Dashboard', icon: 'dashboard' },
 ] as const satisfies readonly { to: string; label: string; icon: IconName }[];
 
@@ -56,10 +59,14 @@ export function Sidebar() {
         <ul className={styles.navList}>
           {NAV.map((item) => (
             <li key={item.to}>
-              <Link to={item.to} className={styles.navLink}>
-                <Icon name={item.icon} />
-                {item.label}
-              </Link>
+              {item.to === '/alerts' ? (
+                <AlertsNavLink />
+              ) : (
+                <Link to={item.to} className={styles.navLink}>
+                  <Icon name={item.icon} />
+                  {item.label}
+                </Link>
+              )}
             </li>
           ))}
         </ul>

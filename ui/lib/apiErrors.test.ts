@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
-import { describeApiError, retryIntervalFor, TRANSIENT_RETRY_MS } from './apiErrors';
+import {
+  describeApiError,
+  describeChangeError,
+  retryIntervalFor,
+  TRANSIENT_RETRY_MS,
+} from './apiErrors';
 
 describe('describeApiError', () => {
   it('shows a warehouse that is not running as amber and warming up', () => {
@@ -48,5 +53,21 @@ describe('retryIntervalFor', () => {
     expect(retryIntervalFor({ __typename: 'UpstreamUnavailable' })).toBe(TRANSIENT_RETRY_MS);
     expect(retryIntervalFor({ __typename: 'Overview' })).toBe(false);
     expect(retryIntervalFor(undefined)).toBe(false);
+  });
+});
+
+describe('describeChangeError', () => {
+  it('names the kind of failure and keeps the API’s message, which says what was kept', () => {
+    expect(
+      describeChangeError({
+        __typename: 'StateWriteFailed',
+        code: 'STATE_WRITE_FAILED',
+        message: 'Nothing was changed; try again.',
+      }),
+    ).toEqual({ title: 'Not saved', detail: 'Nothing was changed; try again.' });
+    expect(describeChangeError({ __typename: 'Gone', code: 'GONE', message: 'It left.' })).toEqual({
+      title: 'Not done',
+      detail: 'It left.',
+    });
   });
 });

@@ -70,3 +70,23 @@ export function retryIntervalFor(result: { __typename: string } | undefined): nu
     ? TRANSIENT_RETRY_MS
     : false;
 }
+
+const CHANGE_TITLES: Partial<Record<string, string>> = {
+  StateWriteFailed: 'Not saved',
+  PermissionDenied: 'Not allowed',
+  NotFound: 'Not found',
+  InvalidFilter: 'Not accepted',
+  WarehouseUnavailable: 'The SQL warehouse is not running',
+  WarehouseQueryFailed: 'The SQL warehouse failed',
+  UpstreamUnavailable: 'Databricks is not answering right now',
+  Unauthenticated: 'You are not signed in',
+  LimitExceeded: 'Too much at once',
+};
+
+/**
+ * Why a change (a mutation) was not made, in words: a short title for its kind and the API's own
+ * message, which says what happened and whether anything was kept. Nothing asks again by itself.
+ */
+export function describeChangeError(error: ApiError): { title: string; detail: string } {
+  return { title: CHANGE_TITLES[error.__typename] ?? 'Not done', detail: error.message };
+}

@@ -7,6 +7,7 @@ import { windowLabel } from '../../lib/windows';
 import { useGlobalFilters } from '../../session/globalFilters';
 import { useGraphQLQuery } from '../../session/useGraphQLQuery';
 import { ApiErrorAlert } from '../ApiErrorAlert';
+import { JobBudgetCard } from '../budgets/JobBudgetCard';
 import { Card } from '../kit/Card';
 import { PriorityBadge } from '../kit/PriorityBadge';
 import { Skeleton } from '../kit/Skeleton';
@@ -72,6 +73,7 @@ function JobDetails({ job, window, written, onWritten }: JobDetailsProps) {
           <JobCostCard cost={job.cost} window={window} />
           <JobSlaCard jobId={job.jobId} sla={job.sla} written={written} onWritten={onWritten} />
         </div>
+        <JobBudgetCard jobId={job.jobId} />
         <RunHistory
           jobId={job.jobId}
           tasks={job.tasks}

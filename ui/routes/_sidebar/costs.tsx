@@ -1,5 +1,7 @@
 import { createFileRoute } from '@tanstack/react-router';
 
+import { BudgetsCard } from '../../components/budgets/BudgetsCard';
+import styles from '../../components/costs/Costs.module.css';
 import { CostsView } from '../../components/costs/CostsView';
 import { PageHeader } from '../../components/PageHeader';
 
@@ -10,7 +12,10 @@ function CostsPage() {
         title="Costs"
         description="What the jobs you can see cost at list price, what changed, and what is wasted."
       />
-      <CostsView />
+      <div className={styles.stack}>
+        <CostsView />
+        <BudgetsCard />
+      </div>
     </>
   );
 }
