@@ -49,11 +49,18 @@ query Run($id: ID!) {
 }
 """
 
+# A failed task run that is its task's latest in the job run: a repair may have re-run it since (the
+# run then shows the repair's outcome), and which is newest depends on the hour the data was built.
 FAILED_TASK_RUNS = """
 SELECT CAST(t.job_run_id AS BIGINT), CAST(t.job_id AS BIGINT)
 FROM lakeflow.job_task_run_timeline t
 JOIN local.task_outputs o ON o.task_run_id = CAST(t.run_id AS BIGINT)
 WHERE t.result_state = 'FAILED' AND t.period_start_time > ?
+  AND NOT EXISTS (
+    SELECT 1 FROM lakeflow.job_task_run_timeline later
+    WHERE later.job_run_id = t.job_run_id AND later.task_key = t.task_key
+      AND later.run_id <> t.run_id AND later.period_start_time > t.period_start_time
+  )
 ORDER BY t.period_start_time DESC
 LIMIT 1
 """
