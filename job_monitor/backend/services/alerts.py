@@ -83,10 +83,11 @@ class AlertQuery:
         )
 
     def _about_team(self, alert: AlertRecord, catalog: Mapping[int, JobDefinition]) -> bool:
-        wanted = self.team or ""
+        wanted = (self.team or "").strip().lower()
         if alert.team is not None:
-            return alert.team == wanted.strip().lower()
-        return catalog[alert.job_id].belongs_to_team(self.team_tag, wanted)
+            return alert.team == wanted
+        team = catalog[alert.job_id].team_of(self.team_tag)
+        return team is not None and team.strip().lower() == wanted
 
 
 @dataclass(frozen=True, slots=True)
