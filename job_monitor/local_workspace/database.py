@@ -8,6 +8,10 @@ the same `shift()`. Whole hours keep the hourly slice boundaries and cron start 
 Databricks would put them; the price is that the workspace's clock (`now()`) trails the wall clock
 by less than an hour — runs that were active at the anchor stay active, their elapsed time growing
 with the real clock until the next hour boundary.
+
+`compute.node_timeline` is the exception to "a view over one table": a row per node per minute is
+too many rows to store, so its view expands stored node spans when read (`node_timeline_query`),
+applying the same shift inside.
 """
 
 import fcntl
@@ -22,7 +26,11 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from job_monitor.local_workspace.synth.generate import GENERATOR_VERSION, generate
+from job_monitor.local_workspace.synth.generate import (
+    GENERATOR_VERSION,
+    generate,
+    node_timeline_query,
+)
 from job_monitor.local_workspace.synth.schemas import TABLE_SCHEMAS, duckdb_type
 
 __all__ = ["TABLE_SCHEMAS", "WorkspaceDatabase"]
@@ -41,17 +49,23 @@ _BASE_TABLES: Final = {
     "billing.usage": "local.usage",
     "billing.list_prices": "local.list_prices",
     "compute.clusters": "local.clusters",
+    "compute.node_types": "local.node_types",
     "access.workspaces_latest": "local.workspaces",
+    # A view over the Delta history of the tables jobs write (synth/tables.py).
+    "access.table_lineage": "local.table_lineage",
 }
 _DATE_SOURCES: Final = {
     "usage_date": "usage_start_time",
     "ingestion_date": "ingestion_time",
     "change_date": "change_time",
+    "event_date": "event_time",
 }
 
 
 def _view_sql(table: str) -> str:
     shift = f"getvariable('{SHIFT_VARIABLE}')"
+    if table == "compute.node_timeline":
+        return f"CREATE VIEW {table} AS {node_timeline_query(shift)}"
     columns = []
     for name, type_text in TABLE_SCHEMAS[table]:
         if type_text == "TIMESTAMP":

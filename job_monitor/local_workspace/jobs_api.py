@@ -129,7 +129,8 @@ _JOB_COLUMNS = """
   job_id, name, description, map_keys(tags) AS tag_keys, map_values(tags) AS tag_values, team,
   owner, runs_as_owner, run_as_user_name, epoch_ms(created_time) AS created_ms, cadence,
   quartz_cron_expression, file_arrival_url, paused, health_duration_seconds, timeout_seconds,
-  compute_kind, node_type, workers, photon, dbr_version, deployment_kind, retries_tasks, env
+  compute_kind, node_type, workers, min_workers, max_workers, photon, dbr_version, deployment_kind,
+  retries_tasks, env
 """
 
 
@@ -216,13 +217,21 @@ def _job_settings(
     if tasks is not None:
         settings["tasks"] = [_task_settings(job, task) for task in tasks]
     if first_page and job["compute_kind"] == "classic":
+        # a fixed size or autoscaling bounds, as system.compute.clusters has them
+        size: dict[str, Any] = (
+            {"num_workers": job["workers"]}
+            if job["min_workers"] is None
+            else {
+                "autoscale": {"min_workers": job["min_workers"], "max_workers": job["max_workers"]}
+            }
+        )
         settings["job_clusters"] = [
             {
                 "job_cluster_key": "main",
                 "new_cluster": {
                     "spark_version": job["dbr_version"],
                     "node_type_id": job["node_type"],
-                    "num_workers": job["workers"],
+                    **size,
                     "data_security_mode": "SINGLE_USER",
                     "runtime_engine": "PHOTON" if job["photon"] else "STANDARD",
                 },

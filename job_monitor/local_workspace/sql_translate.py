@@ -24,6 +24,12 @@ and stand-ins of one process on one data file share a DuckDB instance). What onl
 dropped (USING DELTA, COMMENT, TBLPROPERTIES, CLUSTER BY, and primary and foreign keys,
 which Databricks does not enforce); MERGE's by-name `UPDATE SET *` and `INSERT *` become DuckDB's
 BY NAME forms, and MERGE returns each row's action so that its counts can be reported.
+
+The tables jobs read and write (catalogs `prod`, `staging`, `dev`; see synth/tables.py) answer
+`DESCRIBE HISTORY <table> [LIMIT n]`, alone or as a subquery, and `information_schema.columns`
+(`<catalog>.` or `system.`): both become queries over the stand-in's own views. Which tables exist
+and who may read them is data, so the statement names them (`history_tables`,
+`reads_information_schema`) for grants.py to check when it runs.
 """
 
 import datetime as dt
@@ -43,6 +49,15 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
 from job_monitor.local_workspace.synth.schemas import TABLE_SCHEMAS
+from job_monitor.local_workspace.synth.tables import (
+    COLUMNS_TABLE_KEY,
+    COLUMNS_VIEW,
+    DATA_CATALOGS,
+    HISTORY_COLUMNS,
+    HISTORY_TABLE_KEY,
+    HISTORY_VIEW,
+    INFORMATION_SCHEMA_COLUMNS,
+)
 
 SYSTEM_CATALOG = "system"
 # Databricks' default Unity Catalog catalog: the one catalog statements may write.
@@ -72,6 +87,14 @@ _TIMESTAMP_TYPES = (
 _MICROS_PER_SECOND = 1_000_000
 # The key under which the nodes the typed copy answers for carry their number into the copy.
 _NODE_KEY = "local_workspace_node"
+# Marks the stand-in's own views in a rewritten statement, which no client may name.
+_INTERNAL_KEY = "local_workspace_internal"
+# The DuckDB variable holding the ids of the tables the statement's principal may read (grants.py).
+READABLE_TABLES_VARIABLE = "local_readable_tables"
+# `DESCRIBE HISTORY t LIMIT n`, which sqlglot does not parse: read as the query of its first rows.
+_HISTORY_LIMIT = re.compile(
+    r"\b(DESC(?:RIBE)?\s+(?:TABLE\s+)?HISTORY\s+[^\s();]+)\s+LIMIT\s+(\d+)", re.IGNORECASE
+)
 
 
 class SqlError(Exception):
@@ -96,6 +119,10 @@ class Translation:
     kind: StatementKind = "QUERY"
     # What the statement creates or writes: `main.app.budgets`, or `main.app` for a new schema.
     target: str | None = None
+    # Tables of the data catalogs whose Delta history the statement reads.
+    history_tables: frozenset[str] = frozenset()
+    # Whether it reads information_schema.columns, whose rows depend on who asks.
+    reads_information_schema: bool = False
 
     @property
     def catalogs(self) -> frozenset[str]:
@@ -330,7 +357,7 @@ def _routine_name(function: exp.Expr) -> str:
     return function.sql_name() if isinstance(function, exp.Func) else function.sql()
 
 
-def _not_found(parts: Sequence[str]) -> SqlError:
+def table_not_found(parts: Sequence[str]) -> SqlError:
     shown = ".".join(f"`{part}`" for part in parts)
     return SqlError(
         "TABLE_OR_VIEW_NOT_FOUND",
@@ -356,7 +383,7 @@ def _referenced_tables(
     tables: set[str] = set()
     for table in tree.find_all(exp.Table):
         function = table.this
-        if table is created:
+        if table is created or table.meta.get(_INTERNAL_KEY):
             continue
         if not isinstance(function, exp.Identifier):
             allowed = isinstance(function, exp.Explode | exp.Unnest) or (
@@ -378,18 +405,96 @@ def _referenced_tables(
         known = in_system and qualified.removeprefix(f"{SYSTEM_CATALOG}.") in TABLE_SCHEMAS
         # The writable catalog's tables are DuckDB's to find (or not) when the statement runs.
         if not known and parts[0].lower() != WRITABLE_CATALOG:
-            raise _not_found(parts)
+            raise table_not_found(parts)
         _qualify(table, parts)
         tables.add(qualified)
     return frozenset(tables)
+
+
+def _internal(view: str) -> exp.Table:
+    table = exp.to_table(view)
+    table.meta[_INTERNAL_KEY] = True
+    return table
+
+
+def _history_query(describe: exp.Describe, catalog: str, schema: str) -> tuple[exp.Select, str]:
+    """DESCRIBE HISTORY of one table as a query on the history view, newest version first."""
+    table = describe.this
+    parts = (table.catalog or catalog, table.db or schema, table.name)
+    if parts[0].lower() in (SYSTEM_CATALOG, WRITABLE_CATALOG):
+        raise _unsupported("DESCRIBE HISTORY reads the tables jobs write, not this catalog's.")
+    if parts[0].lower() not in DATA_CATALOGS:
+        raise table_not_found(parts)
+    name = ".".join(part.lower() for part in parts)
+    query = (
+        exp.select(*(exp.column(column, quoted=True) for column in HISTORY_COLUMNS))
+        .from_(_internal(HISTORY_VIEW))
+        .where(exp.column(HISTORY_TABLE_KEY).eq(exp.Literal.string(name)))
+        .order_by(exp.Ordered(this=exp.column("version", quoted=True), desc=True))
+    )
+    return query, name
+
+
+def _lists_columns(table: exp.Table, catalog: str) -> str | None:
+    """The catalog `information_schema.columns` lists (`system`'s lists all), or None when the
+    table is another one."""
+    if table.meta.get(_INTERNAL_KEY) or not isinstance(table.this, exp.Identifier):
+        return None
+    if (table.db.lower(), table.name.lower()) != ("information_schema", "columns"):
+        return None
+    listed = (table.catalog or catalog).lower()
+    return listed if listed in (*DATA_CATALOGS, SYSTEM_CATALOG) else None
+
+
+def _columns_query(listed: str) -> exp.Select:
+    """information_schema.columns of one catalog (all for `system`), readable tables only."""
+    readable = exp.func(
+        "list_contains",
+        exp.func("getvariable", exp.Literal.string(READABLE_TABLES_VARIABLE)),
+        exp.column(COLUMNS_TABLE_KEY),
+    )
+    query = (
+        exp.select(*(exp.column(column, quoted=True) for column in INFORMATION_SCHEMA_COLUMNS))
+        .from_(_internal(COLUMNS_VIEW))
+        .where(readable)
+    )
+    if listed != SYSTEM_CATALOG:
+        query = query.where(exp.column("table_catalog").eq(exp.Literal.string(listed)))
+    return query
+
+
+def _expand_table_metadata(
+    tree: exp.Expr, catalog: str, schema: str
+) -> tuple[exp.Expr, frozenset[str], bool]:
+    """DESCRIBE HISTORY and information_schema.columns as queries on the stand-in's views:
+    (the statement, the tables whose history it reads, whether it lists columns)."""
+    history: set[str] = set()
+    for describe in list(tree.find_all(exp.Describe)):
+        if str(describe.args.get("style") or "").upper() != "HISTORY":
+            continue
+        query, name = _history_query(describe, catalog, schema)
+        history.add(name)
+        if describe is tree:
+            tree = query
+        else:
+            describe.replace(query)
+    lists_columns = False
+    for table in list(tree.find_all(exp.Table)):
+        listed = _lists_columns(table, catalog)
+        if listed is None:
+            continue
+        alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(table.name))
+        table.replace(exp.Subquery(this=_columns_query(listed), alias=alias))
+        lists_columns = True
+    return tree, frozenset(history), lists_columns
 
 
 def _unsupported(what: str) -> SqlError:
     return SqlError(
         "UNSUPPORTED_FEATURE",
         f"{what} The local workspace runs one statement per request: a query (SELECT, WITH, set "
-        "operation), INSERT, UPDATE, DELETE, MERGE, CREATE SCHEMA, CREATE TABLE or ALTER TABLE "
-        "… ADD COLUMNS.",
+        "operation, DESCRIBE HISTORY), INSERT, UPDATE, DELETE, MERGE, CREATE SCHEMA, CREATE TABLE "
+        "or ALTER TABLE … ADD COLUMNS.",
         "0A000",
     )
 
@@ -544,8 +649,9 @@ def translate(
 
     Cached by text and parameter types, because clients repeat the same few query shapes.
     """
+    text = _HISTORY_LIMIT.sub(r"SELECT * FROM (\1) LIMIT \2", sql)
     try:
-        statements = [s for s in sqlglot.parse(sql, read="databricks") if s is not None]
+        statements = [s for s in sqlglot.parse(text, read="databricks") if s is not None]
     except ParseError as error:
         detail = error.errors[0] if error.errors else {}
         near = detail.get("highlight") or "end of input"
@@ -559,7 +665,7 @@ def translate(
         )
     if len(statements) != 1:
         raise _unsupported("Found several statements.")
-    tree = statements[0]
+    tree, history_tables, reads_columns = _expand_table_metadata(statements[0], catalog, schema)
     kind = _kind_of(tree)
     created, target = _created(tree, catalog, schema)
     if kind in ("CREATE_SCHEMA", "CREATE_TABLE", "ALTER_TABLE"):
@@ -577,7 +683,9 @@ def translate(
     facts = _typed_facts(tree, catalog, schema) if kind == "QUERY" else _NO_FACTS
     _rewrite_tree(tree, dict(parameter_types), facts)
     _alias_writable_catalog(tree, writable_alias)
-    return Translation(_duckdb_sql(tree), names, tables, kind, target)
+    return Translation(
+        _duckdb_sql(tree), names, tables, kind, target, history_tables, reads_columns
+    )
 
 
 _DECIMAL_TYPE = re.compile(r"DECIMAL(\(\s*\d+\s*(,\s*\d+\s*)?\))?")

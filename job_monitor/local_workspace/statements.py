@@ -37,7 +37,7 @@ from job_monitor.local_workspace.catalog import (
     WritableCatalog,
 )
 from job_monitor.local_workspace.faults import Faults
-from job_monitor.local_workspace.grants import check_grants
+from job_monitor.local_workspace.grants import check_grants, check_table_grants
 from job_monitor.local_workspace.principals import Principal
 from job_monitor.local_workspace.sql_translate import (
     DEFAULT_CATALOG,
@@ -562,6 +562,7 @@ class StatementService:
             if WRITABLE_CATALOG in translation.catalogs:
                 self._catalog.attach(cursor)
             cursor.execute("SET TimeZone = 'UTC'")
+            check_table_grants(cursor, statement.principal, translation)
             with statement.lock:
                 cancelled = statement.cancel_requested.is_set()
                 if not cancelled:
@@ -587,6 +588,8 @@ class StatementService:
                 statement.finish("CANCELED")
             else:
                 statement.finish("FAILED", _duckdb_failure(error, self._catalog.alias))
+        except SqlError as error:
+            statement.finish("FAILED", StatementFailure("BAD_REQUEST", str(error), error.sql_state))
         except ConcurrentWriteError:
             statement.finish("FAILED", _CONCURRENT_APPEND)
         except StateDirectoryInUseError as error:

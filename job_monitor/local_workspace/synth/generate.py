@@ -7,6 +7,26 @@ hour boundary); the views in `database.py` shift them to the real clock when rea
 A run is decided once, in `local.runs` / `local.task_runs`, and every other table is derived from
 those rows: the hourly slices of `lakeflow.job_run_timeline`, the task slices, billing usage and the
 Jobs API's answers. That is what makes the Jobs API and the system tables tell the same story.
+
+Utilisation (`compute.node_timeline`, `compute.node_types`): nodes run for the classic job clusters
+and the shared all-purpose clusters of the runs, never for serverless ones. A job cluster has a
+driver and the job's workers each minute of an attempt, from the cluster's start (after the queue)
+to the attempt's end, and again during a repair; a shared cluster has one driver and 2 to 8 workers
+(more runs, more workers) each minute any run uses it, however many jobs' runs overlap. Only the
+last `NODE_RETENTION_DAYS` are kept. Each classic job has a utilisation story, pinned for the
+pinned jobs (`UTILISATION_PINNED`) and drawn for the others; CPU means user + system:
+* over-provisioned (18 % of classic jobs; job 0, data-eng's): fixed size, workers at 14-30 % CPU
+  and 17-33 % memory on average, so about 90 % of their minutes are under 40 % on both;
+* at the ceiling (8 %; job 7): autoscaling, at its maximum from within the first tenth of each run
+  (over 80 % of its minutes), workers at 78-94 % CPU;
+* autoscale unexercised (8 %; job 8): autoscaling that never leaves its minimum;
+* autoscaling (12 %; job 3, the continuous one): up from the minimum to the maximum and back down
+  within each run;
+* healthy (the rest; jobs 4, 10, 13): fixed size, workers at 46-78 % CPU and 47-78 % memory.
+Drivers run at 6-22 % CPU and 40-63 % memory; every metric is noisy from minute to minute with a
+spike now and then. Autoscaling jobs scale between a third of `workers` and `workers`, as
+`compute.clusters` (min/max_autoscale_workers) and the Jobs API (`autoscale`) say. Serverless jobs
+(pinned 1, 2, 6, 9, 11, 12) have no node rows; job 5 runs on a shared cluster.
 """
 
 from datetime import datetime
@@ -21,9 +41,10 @@ from job_monitor.local_workspace.principals import (
     WORKSPACE_NAME,
 )
 from job_monitor.local_workspace.synth import vocabulary as v
+from job_monitor.local_workspace.synth.tables import generate_tables
 
 # Bump when the generated data changes shape or content: it is part of the database cache key.
-GENERATOR_VERSION = 15
+GENERATOR_VERSION = 16
 
 # The Jobs API keeps about 60 days of runs; the system tables keep the whole window.
 JOBS_API_RETENTION_DAYS = 60
@@ -55,6 +76,26 @@ _PINNED: dict[int, tuple[str, str, str, str, int]] = {
 # Pinned jobs bob owns: two of data-eng's and one of analytics' (so "his own" differs from his
 # team's).
 _BOB_OWNS = (1, 2, 8)
+
+# How busy the pinned classic jobs' clusters are (other classic jobs draw theirs: 18 %
+# over-provisioned, 8 % at the ceiling, 8 % autoscale unexercised, 12 % autoscaling, the rest
+# healthy). Job 0 is data-eng's, so bob sees an over-provisioned job.
+UTILISATION_PINNED: dict[int, str] = {
+    0: "over_provisioned",
+    3: "autoscaling",
+    4: "healthy",
+    7: "at_ceiling",
+    8: "autoscale_unexercised",
+    10: "healthy",
+    13: "healthy",
+}
+
+# `system.compute.node_timeline` keeps 90 days (Databricks keeps it less than a year; third parties
+# report 90 days), whatever the window of the other tables.
+NODE_RETENTION_DAYS = 90
+# Stored node rows cover a block of minutes each (see `_NODE_INSTANCES`): longer blocks are fewer
+# rows to build, more candidate minutes per row to read.
+NODE_BLOCK_MINUTES = 180
 
 
 def _values(rows: list[tuple[object, ...]]) -> str:
@@ -138,6 +179,16 @@ def _vocabulary_tables(con: duckdb.DuckDBPyConnection) -> None:
         "CREATE TEMP TABLE pinned AS SELECT * FROM (VALUES "  # noqa: S608 (constants)
         + _values([(i, *p) for i, p in _PINNED.items()])
         + ") t(i, team, cadence, profile, compute, n_tasks)"
+    )
+    con.execute(
+        "CREATE TEMP TABLE pinned_utilisation AS SELECT * FROM (VALUES "  # noqa: S608 (constants)
+        + _values(list(UTILISATION_PINNED.items()))
+        + ") t(i, pinned_utilisation)"
+    )
+    con.execute(
+        "CREATE TEMP TABLE node_type_specs AS SELECT * FROM (VALUES "  # noqa: S608 (constants)
+        + _values(list(v.NODE_TYPE_SPECS))
+        + ") t(node_type, cores, memory_mb, gpus, local_disk_gb)"
     )
     con.execute(
         "CREATE TEMP TABLE skus AS SELECT * FROM (VALUES "  # noqa: S608 (constants)
@@ -244,8 +295,21 @@ SELECT d.*,
   pick(node_types(), u(job_id, 'node', 0)) AS node_type,
   pick(dbr_versions(), u(job_id, 'dbr', 0)) AS dbr_version,
   4 + u(job_id, 'dbu', 0) * 28 AS dbu_per_hour,
-  'cc-' || (4100 + floor(u(job_id, 'cc', 0) * 40)::INT)::VARCHAR AS cost_center
-FROM d
+  'cc-' || (4100 + floor(u(job_id, 'cc', 0) * 40)::INT)::VARCHAR AS cost_center,
+  -- How busy its job cluster is and how it scales (the node rows below): classic compute only.
+  CASE WHEN compute_kind <> 'classic' THEN NULL
+    WHEN i < getvariable('n_pinned') THEN coalesce(pinned_utilisation, 'healthy')
+    WHEN u(job_id, 'util', 0) < 0.18 THEN 'over_provisioned'
+    WHEN u(job_id, 'util', 0) < 0.26 THEN 'at_ceiling'
+    WHEN u(job_id, 'util', 0) < 0.34 THEN 'autoscale_unexercised'
+    WHEN u(job_id, 'util', 0) < 0.46 THEN 'autoscaling'
+    ELSE 'healthy' END AS utilisation,
+  -- Autoscaling jobs scale between a third of `workers` and `workers`.
+  CASE WHEN utilisation IN ('at_ceiling', 'autoscale_unexercised', 'autoscaling')
+    THEN greatest(1, workers // 3) END AS min_workers,
+  CASE WHEN utilisation IN ('at_ceiling', 'autoscale_unexercised', 'autoscaling')
+    THEN workers END AS max_workers
+FROM d LEFT JOIN pinned_utilisation USING (i)
 """
 
 # Events in a job's life (SCD rows): renames, tag changes, config change behind a regression, pause,
@@ -437,6 +501,7 @@ WITH a AS (
   SELECT ro.*, je.name, je.legacy_name, je.rename_time, je.owner, je.runs_as_owner, je.sp_app_id,
     je.team,
     je.node_type, je.workers, je.dbr_version, je.dbu_per_hour, je.env, je.cost_center,
+    je.min_workers, je.max_workers, je.utilisation,
     je.photon OR coalesce(ro.start_time >= je.photon_time, FALSE) AS photon,
     je.has_timeout, previous_outcome,
     CASE WHEN skipped THEN 0 ELSE queue_s END AS q_s,
@@ -495,6 +560,7 @@ SELECT
     WHEN compute_kind = 'all_purpose'
     THEN '0412-081500-' || substr(md5(team || (job_id % 3)::VARCHAR), 1, 8) END AS cluster_id,
   node_type, workers, photon, dbr_version, dbu_per_hour, team, env, cost_center,
+  min_workers, max_workers, utilisation,
   start_time,
   round(q_s * 1000)::BIGINT AS queue_ms, round(st_s * 1000)::BIGINT AS setup_ms,
   round(exec_s * 1000)::BIGINT AS execution_ms, round(cl_s * 1000)::BIGINT AS cleanup_ms,
@@ -987,9 +1053,11 @@ SELECT '{account_id}' AS account_id, '{workspace_id}' AS workspace_id, cluster_i
   'job-' || job_id || '-run-' || run_id AS cluster_name, run_as_user_name AS owned_by,
   start_time + to_milliseconds(queue_ms) AS create_time,
   coalesce(end_time, attempt_end_time) + INTERVAL 2 MINUTE AS delete_time,
-  node_type AS driver_node_type, node_type AS worker_node_type, workers::BIGINT AS worker_count,
-  NULL::BIGINT AS min_autoscale_workers, NULL::BIGINT AS max_autoscale_workers, 0::BIGINT AS
-    auto_termination_minutes,
+  node_type AS driver_node_type, node_type AS worker_node_type,
+  -- a fixed size or autoscaling bounds, never both (as Databricks fills them)
+  CASE WHEN min_workers IS NULL THEN workers END::BIGINT AS worker_count,
+  min_workers::BIGINT AS min_autoscale_workers, max_workers::BIGINT AS max_autoscale_workers,
+  0::BIGINT AS auto_termination_minutes,
   TRUE AS enable_elastic_disk,
   MAP {{'JobId': job_id::VARCHAR, 'RunName': run_name, 'team': team}} AS tags, 'JOB' AS
     cluster_source,
@@ -1003,8 +1071,8 @@ SELECT '{account_id}' AS account_id, '{workspace_id}' AS workspace_id, cluster_i
 FROM local.runs WHERE compute_kind = 'classic'
 UNION ALL
 SELECT '{account_id}', '{workspace_id}', cluster_id, name, owner, anchor() - INTERVAL 500 DAY, NULL,
-  'r5d.4xlarge', 'r5d.4xlarge', NULL, 2, 8, 60, TRUE, MAP {{'team': team}}, 'UI', []::VARCHAR[],
-    NULL, NULL,
+  '{all_purpose_node_type}', '{all_purpose_node_type}', NULL, 2, 8, 60, TRUE, MAP {{'team': team}},
+  'UI', []::VARCHAR[], NULL, NULL,
   '15.4.x-scala2.12', anchor() - INTERVAL 500 DAY, 'USER_ISOLATION', NULL
 FROM (
   SELECT DISTINCT cluster_id, 'shared-' || team AS name, first(creator_user_name) OVER (PARTITION
@@ -1032,6 +1100,206 @@ FROM (VALUES ('{workspace_id}', '{workspace_name}', 1200, 'RUNNING'),
   AS w(workspace_id, workspace_name, age_days, status)
 """
 
+# --- utilisation: system.compute.node_timeline and node_types -------------------------------------
+# `node_timeline` would hold a row per node per minute of every classic run: over 100 million rows
+# for 10,000 jobs and 30 days. So only each node's blocks of `NODE_BLOCK_MINUTES` are stored
+# (`local.node_instances`, with the minutes of the block it was up) with small lookup tables, and
+# the view `node_timeline_query` expands them to minutes when read. Its values come from joined
+# tables, not expressions: DuckDB reorders joins only through plain column references, and that
+# reordering is what lets a query joining one job's clusters expand just those clusters' minutes.
+# The block makes the expansion an equi-join, which the optimizer never mistakes for a cheap one
+# (joined by time ranges alone, it chose plans a hundred times slower).
+
+# A cluster's busy spans, in whole minutes since the epoch.
+_NODE_SEGMENTS = """
+CREATE TEMP TABLE node_seg AS
+WITH attempts AS (
+  -- A job cluster has nodes from its start (after the queue) until its attempt ends, and again
+  -- for a repair; an all-purpose cluster while any run uses it.
+  SELECT cluster_id, job_id, compute_kind, node_type, workers, min_workers, max_workers,
+    utilisation, start_time + to_milliseconds(queue_ms) AS seg_from,
+    coalesce(attempt_end_time, anchor()) AS seg_to
+  FROM local.runs
+  WHERE compute_kind <> 'serverless' AND NOT coalesce(skipped, FALSE)
+    AND coalesce(active_state, '') <> 'QUEUED'
+  UNION ALL
+  SELECT cluster_id, job_id, compute_kind, node_type, workers, min_workers, max_workers,
+    utilisation, repair_start_time, repair_end_time
+  FROM local.runs WHERE repaired AND compute_kind <> 'serverless'
+), m AS (
+  -- every minute the span touches, within the retention
+  SELECT *, greatest(epoch_ms(seg_from) // 60000,
+      epoch_ms(anchor() - to_days({node_retention_days})) // 60000) AS mi_from,
+    greatest(epoch_ms(seg_from) // 60000 + 1, (epoch_ms(seg_to) + 59999) // 60000) AS mi_to
+  FROM attempts
+), ap AS (
+  -- overlapping runs on a shared cluster: one busy span (islands of overlapping minutes)
+  SELECT *, sum(starts::INT) OVER (PARTITION BY cluster_id ORDER BY mi_from, mi_to
+      ROWS UNBOUNDED PRECEDING) AS island
+  FROM (
+    SELECT *, coalesce(mi_from >= max(mi_to) OVER (PARTITION BY cluster_id ORDER BY mi_from, mi_to
+        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), TRUE) AS starts
+    FROM m WHERE compute_kind = 'all_purpose' AND mi_to > mi_from
+  )
+)
+SELECT cluster_id, job_id, node_type, utilisation, mi_from, mi_to,
+  CASE WHEN utilisation = 'autoscale_unexercised' THEN min_workers ELSE workers END AS n_workers,
+  min_workers, max_workers
+FROM m WHERE compute_kind = 'classic' AND mi_to > mi_from
+UNION ALL
+-- its autoscaling (2 to 8 workers) follows the number of runs sharing it
+SELECT cluster_id, NULL, '{all_purpose_node_type}', NULL, min(mi_from), max(mi_to),
+  least(8, 1 + count(*)), NULL, NULL
+FROM ap GROUP BY cluster_id, island
+-- a cluster's node rows together, as they are written: smaller, and an IN list of clusters reads
+-- few row groups (sorting here, on few rows, is much cheaper than sorting the node rows)
+ORDER BY cluster_id, mi_from
+"""
+
+# One row per instance and block of a span; the levels index `local.node_load`.
+_NODE_INSTANCES = """
+CREATE TABLE local.node_instances AS
+WITH seg AS (
+  -- CPU busy is 6 + 8 x its level %, memory used 10 + 7.5 x its level %: each job's profile has
+  -- a band of levels (lo, hi) for its workers
+  SELECT node_seg.*, hash(getvariable('seed'), cluster_id, mi_from) AS h,
+    CASE WHEN utilisation IS NULL THEN 4 WHEN utilisation = 'over_provisioned' THEN 1
+      WHEN utilisation = 'at_ceiling' THEN 9 ELSE 5 END AS cpu_lo,
+    CASE WHEN utilisation IS NULL THEN 8 WHEN utilisation = 'over_provisioned' THEN 3
+      WHEN utilisation = 'at_ceiling' THEN 11 WHEN utilisation = 'healthy' THEN 9 ELSE 8 END
+      AS cpu_hi,
+    CASE WHEN utilisation = 'over_provisioned' THEN 1 WHEN utilisation = 'at_ceiling' THEN 6
+      ELSE 5 END AS mem_lo,
+    CASE WHEN utilisation = 'over_provisioned' THEN 3
+      WHEN utilisation IN ('autoscale_unexercised', 'autoscaling') THEN 8 ELSE 9 END AS mem_hi
+  FROM node_seg
+), base AS (
+  -- a job's load is its own from run to run; a shared cluster's varies by busy span
+  SELECT seg.*,
+    cpu_lo + floor(CASE WHEN job_id IS NULL THEN ur(h, 0) ELSE u(job_id, 'cpu', 0) END
+      * (cpu_hi - cpu_lo + 1))::INT AS cpu0,
+    mem_lo + floor(CASE WHEN job_id IS NULL THEN ur(h, 1) ELSE u(job_id, 'mem', 0) END
+      * (mem_hi - mem_lo + 1))::INT AS mem0,
+    0.7 + 0.6 * ur(h, 2) AS pace
+  FROM seg
+), inst AS (
+  SELECT base.*, k AS idx, hash(getvariable('seed'), cluster_id, mi_from, k) AS hi,
+    -- workers beyond the autoscaling minimum come and go (0: always there)
+    CASE WHEN k <= coalesce(min_workers, n_workers) THEN 0.0
+      ELSE (k - min_workers) / (max_workers - min_workers) END AS f
+  FROM base, LATERAL (SELECT unnest(range(n_workers + 1)) AS k)
+), w AS (
+  SELECT cluster_id, node_type, idx, printf('i-0%016x', hi) AS instance_id,
+    -- at the ceiling: up to max within the first tenth; otherwise up and back down, nested
+    CASE WHEN f = 0 THEN mi_from
+      WHEN utilisation = 'at_ceiling' THEN mi_from + round((mi_to - mi_from) * 0.08 * f * pace)
+      ELSE mi_from + round((mi_to - mi_from) * (0.08 + 0.3 * f) * pace) END::BIGINT AS up,
+    CASE WHEN f = 0 OR utilisation = 'at_ceiling' THEN mi_to
+      ELSE mi_to - round((mi_to - mi_from) * (0.08 + 0.3 * f) * pace) END::BIGINT AS down,
+    -- the driver coordinates: little CPU, memory in the middle; workers vary by a level
+    CASE WHEN idx = 0 THEN floor(3 * ur(hi, 0))::INT
+      ELSE least(cpu_hi, greatest(cpu_lo, cpu0 + round(2 * ur(hi, 0) - 1)::INT)) END AS cpu,
+    CASE WHEN idx = 0 THEN 4 + floor(4 * ur(hi, 1))::INT
+      ELSE least(mem_hi, greatest(mem_lo, mem0 + round(2 * ur(hi, 1) - 1)::INT)) END AS mem
+  FROM inst
+), c AS (
+  SELECT w.*, up // {node_block_minutes} AS block FROM w
+  WHERE down > up AND up // {node_block_minutes} = (down - 1) // {node_block_minutes}
+  UNION ALL
+  SELECT w.*,
+    unnest(range(up // {node_block_minutes}, (down - 1) // {node_block_minutes} + 1)) AS block
+  FROM w WHERE up // {node_block_minutes} < (down - 1) // {node_block_minutes}
+)
+SELECT '{account_id}' AS account_id, '{workspace_id}' AS workspace_id, cluster_id, instance_id,
+  idx = 0 AS driver, node_type, block::INT AS block,
+  (greatest(up, block * {node_block_minutes}) - block * {node_block_minutes})::UTINYINT
+    AS minute_from,
+  (least(down, (block + 1) * {node_block_minutes}) - block * {node_block_minutes})::UTINYINT
+    AS minute_to,
+  (cpu * 12 + mem)::UTINYINT AS level
+FROM c
+"""
+
+# Every minute of the blocks nodes were up, in minutes since the epoch: its block and time.
+_NODE_MINUTES = """
+CREATE TABLE local.node_minutes AS
+SELECT mi::INT AS minute, (mi // {node_block_minutes})::INT AS block,
+  (mi % {node_block_minutes})::UTINYINT AS minute_of_block, to_timestamp(mi * 60) AS start_time
+FROM range(
+  coalesce((SELECT min(block) * {node_block_minutes} FROM local.node_instances), 0),
+  coalesce((SELECT (max(block) + 1) * {node_block_minutes} FROM local.node_instances), 0)) r(mi)
+"""
+
+# Per (CPU level x 12 + memory level): 512 minutes of metrics, noisy around the level's means, with
+# a spike now and then; network traffic follows the CPU.
+_NODE_LOAD = """
+CREATE TABLE local.node_load AS
+WITH r AS (
+  SELECT l::UTINYINT AS level, k::USMALLINT AS k, 6 + 8 * (l // 12) AS cpu_mean,
+    10 + 7.5 * (l % 12) AS mem_mean, hash(getvariable('seed'), l, k, 'cpu') AS h1,
+    hash(getvariable('seed'), l, k, 'mem') AS h2, hash(getvariable('seed'), l, k, 'rest') AS h3
+  FROM range(144) a(l), range(512) b(k)
+), v AS (
+  -- about normal around the means (sums of three uniforms), one standard deviation 5 points of
+  -- CPU and 3 of memory
+  SELECT r.*,
+    least(99.5, greatest(0.5, cpu_mean + 10 * (ur(h1, 0) + ur(h1, 1) + ur(h1, 2) - 1.5)
+      + CASE WHEN ur(h1, 3) < 0.04 THEN 15 + 20 * ur(h2, 3) ELSE 0 END)) AS busy,
+    least(99.5, greatest(2.0, mem_mean + 6 * (ur(h2, 0) + ur(h2, 1) + ur(h2, 2) - 1.5))) AS mem
+  FROM r
+)
+SELECT level, k,
+  round(busy * (0.94 - 0.1 * ur(h3, 0)), 2) AS cpu_user_percent,
+  round(busy * (0.06 + 0.1 * ur(h3, 0)), 2) AS cpu_system_percent,
+  round(0.02 + 3 * pow(ur(h3, 1), 8), 2) AS cpu_wait_percent,
+  round(mem, 2) AS mem_used_percent,
+  CASE WHEN mem > 90 THEN round((mem - 90) * ur(h3, 2), 2) ELSE 0.0 END AS mem_swap_percent,
+  round(busy * 1.2e6 * (0.4 + 1.2 * ur(h3, 3)))::BIGINT AS network_sent_bytes,
+  round(busy * 1.8e6 * (0.4 + 1.2 * ur(h3, 3)) * (0.8 + 0.4 * ur(h2, 3)))::BIGINT
+    AS network_received_bytes
+FROM v
+"""
+
+# Free disk per node type, in 64 states: the 30 GB root volume and the local NVMe disks.
+_NODE_DISKS = """
+CREATE TABLE local.node_disks AS
+SELECT node_type, k::UTINYINT AS k,
+  MAP {{'/': round((12 + 8 * u(node_type, k, 'root')) * 1073741824)::BIGINT,
+    '/local_disk0': round(local_disk_gb * 1e9 * (0.45 + 0.5 * u(node_type, k, 'local')))::BIGINT}}
+    AS disk_free_bytes_per_mount_point
+FROM node_type_specs, range(64) r(k)
+"""
+
+_NODE_TYPES = """
+CREATE TABLE local.node_types AS
+SELECT '{account_id}' AS account_id, node_type, cores::DOUBLE AS core_count,
+  memory_mb::BIGINT AS memory_mb, gpus::BIGINT AS gpu_count
+FROM node_type_specs ORDER BY node_type
+"""
+
+
+def node_timeline_query(shift: str) -> str:
+    """`system.compute.node_timeline` over the stored spans, its times moved by `shift` (an
+    interval expression) inside the minute table: on top of the joins it would stop DuckDB from
+    reordering them (see above). The noise of each metric is the node's own from minute to minute;
+    disks change every quarter of an hour."""
+    return f"""
+SELECT s.account_id, s.workspace_id, s.cluster_id, s.instance_id, g.start_time, g.end_time,
+  s.driver, l.cpu_user_percent, l.cpu_system_percent, l.cpu_wait_percent, l.mem_used_percent,
+  l.mem_swap_percent, l.network_sent_bytes, l.network_received_bytes,
+  d.disk_free_bytes_per_mount_point, s.node_type
+FROM local.node_instances s
+JOIN (
+  SELECT minute, block, minute_of_block, start_time + {shift} AS start_time,
+    start_time + {shift} + INTERVAL 1 MINUTE AS end_time
+  FROM local.node_minutes
+) g ON g.block = s.block AND g.minute_of_block >= s.minute_from AND g.minute_of_block < s.minute_to
+JOIN local.node_load l ON l.level = s.level AND l.k = hash(s.instance_id, g.minute) % 512
+JOIN local.node_disks d ON d.node_type = s.node_type
+  AND d.k = hash(s.instance_id, g.minute // 15) % 64
+"""  # noqa: S608 (our own text)
+
+
 # --- the Jobs API's own state ---------------------------------------------------------------------
 _API_JOBS = """
 CREATE TABLE local.jobs AS
@@ -1041,7 +1309,7 @@ SELECT je.job_id, je.i AS job_index, latest.name, latest.description, latest.tag
     latest.trigger.schedule.quartz_cron_expression
   AS quartz_cron_expression, latest.trigger.file_arrival.url AS file_arrival_url, latest.paused,
   CASE WHEN je.has_health_rule THEN latest.health_rules[1].value END AS health_duration_seconds,
-  latest.timeout_seconds, je.compute_kind, je.node_type, je.workers,
+  latest.timeout_seconds, je.compute_kind, je.node_type, je.workers, je.min_workers, je.max_workers,
   je.photon OR je.photon_time IS NOT NULL AS photon, je.dbr_version,
   latest.deployment.kind AS deployment_kind, je.delete_time IS NOT NULL AS deleted,
   je.profile = 'retry' AS retries_tasks, je.env
@@ -1092,7 +1360,8 @@ _STEPS = [
     _JOBS, _JOB_EVENTS, _JOB_TASKS, _JOB_TASKS_KEYED, _SLOTS, _RUNS_NOMINAL, _RUNS_OUTCOME, _RUNS,
     _TASK_RUNS, _RUN_SEGMENTS, _RUN_SLICES, _TASK_SLICES, _JOB_VERSIONS, _TASK_VERSIONS,
     _USAGE_JOBS,
-    _USAGE, _LIST_PRICES, _CLUSTERS, _WORKSPACES, _API_JOBS, _API_TASKS, _ACL, _TASK_OUTPUTS,
+    _USAGE, _LIST_PRICES, _CLUSTERS, _WORKSPACES, _NODE_SEGMENTS, _NODE_INSTANCES, _NODE_MINUTES,
+    _NODE_LOAD, _NODE_DISKS, _NODE_TYPES, _API_JOBS, _API_TASKS, _ACL, _TASK_OUTPUTS,
 ]  # fmt: skip
 
 
@@ -1100,7 +1369,7 @@ _GENERATION_ONLY = {
     "local.runs": (
         "slot", "job_name", "trigger_type", "run_as_user_name", "node_type", "workers", "photon",
         "dbr_version", "dbu_per_hour", "team", "cost_center", "before_tasks", "skipped",
-        "exec_nominal_s", "r_retry_task", "has_retry",
+        "exec_nominal_s", "r_retry_task", "has_retry", "min_workers", "max_workers", "utilisation",
     ),
     "local.task_runs": ("compute_kind",),
 }  # fmt: skip
@@ -1139,6 +1408,9 @@ def generate(
         "other_workspace_id": OTHER_WORKSPACE_ID,
         "other_workspace_name": OTHER_WORKSPACE_NAME,
         "app_sp": APP_SP.user_name,
+        "all_purpose_node_type": v.ALL_PURPOSE_NODE_TYPE,
+        "node_retention_days": NODE_RETENTION_DAYS,
+        "node_block_minutes": NODE_BLOCK_MINUTES,
         "usage_metadata": struct_fields("billing.usage", "usage_metadata"),
         "identity_metadata": struct_fields("billing.usage", "identity_metadata"),
         "product_features": struct_fields("billing.usage", "product_features"),
@@ -1149,3 +1421,4 @@ def generate(
     for table, columns in _GENERATION_ONLY.items():
         for column in columns:
             con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    generate_tables(con, ingest_owner=v.team_service_principal("data-eng"))

@@ -60,6 +60,12 @@ _TRIGGER = (
     "schedule: STRUCT<quartz_cron_expression: STRING, timezone_id: STRING>>"
 )
 _PRICE = "STRUCT<default: DECIMAL(38,18)>"
+_ENTITY_METADATA = (
+    "STRUCT<job_info: STRUCT<job_id: STRING, job_run_id: STRING>, notebook_id: STRING, "
+    "sql_query_id: STRING, dashboard_id: STRING, legacy_dashboard_id: STRING, "
+    "dlt_pipeline_info: STRUCT<dlt_pipeline_id: STRING, dlt_update_id: STRING>, "
+    "genie_space_id: STRING, alert_id: STRING>"
+)
 
 TABLE_SCHEMAS: Final[dict[str, list[tuple[str, str]]]] = {
     "lakeflow.jobs": [
@@ -197,6 +203,33 @@ TABLE_SCHEMAS: Final[dict[str, list[tuple[str, str]]]] = {
         ("data_security_mode", "STRING"),
         ("policy_id", "STRING"),
     ],
+    # One row per instance per minute, classic compute only (serverless has none).
+    "compute.node_timeline": [
+        ("account_id", "STRING"),
+        ("workspace_id", "STRING"),
+        ("cluster_id", "STRING"),
+        ("instance_id", "STRING"),
+        ("start_time", "TIMESTAMP"),
+        ("end_time", "TIMESTAMP"),
+        ("driver", "BOOLEAN"),
+        ("cpu_user_percent", "DOUBLE"),
+        ("cpu_system_percent", "DOUBLE"),
+        ("cpu_wait_percent", "DOUBLE"),
+        ("mem_used_percent", "DOUBLE"),
+        ("mem_swap_percent", "DOUBLE"),
+        ("network_sent_bytes", "BIGINT"),
+        ("network_received_bytes", "BIGINT"),
+        ("disk_free_bytes_per_mount_point", "MAP<STRING, BIGINT>"),
+        ("node_type", "STRING"),
+    ],
+    # The node types currently available, one row each.
+    "compute.node_types": [
+        ("account_id", "STRING"),
+        ("node_type", "STRING"),
+        ("core_count", "DOUBLE"),
+        ("memory_mb", "BIGINT"),
+        ("gpu_count", "BIGINT"),
+    ],
     # One row per workspace of the account, as it is now (no history).
     "access.workspaces_latest": [
         ("account_id", "STRING"),
@@ -205,6 +238,34 @@ TABLE_SCHEMAS: Final[dict[str, list[tuple[str, str]]]] = {
         ("workspace_url", "STRING"),
         ("create_time", "TIMESTAMP"),
         ("status", "STRING"),
+    ],
+    # One row per (source, target) of each table write a job run made (synth/tables.py).
+    "access.table_lineage": [
+        ("account_id", "STRING"),
+        ("metastore_id", "STRING"),
+        ("workspace_id", "STRING"),
+        ("entity_type", "STRING"),
+        ("entity_id", "STRING"),
+        ("entity_run_id", "STRING"),
+        ("source_table_full_name", "STRING"),
+        ("source_table_catalog", "STRING"),
+        ("source_table_schema", "STRING"),
+        ("source_table_name", "STRING"),
+        ("source_path", "STRING"),
+        ("source_type", "STRING"),
+        ("target_table_full_name", "STRING"),
+        ("target_table_catalog", "STRING"),
+        ("target_table_schema", "STRING"),
+        ("target_table_name", "STRING"),
+        ("target_path", "STRING"),
+        ("target_type", "STRING"),
+        ("created_by", "STRING"),
+        ("event_time", "TIMESTAMP"),
+        ("event_date", "DATE"),
+        ("record_id", "STRING"),
+        ("event_id", "STRING"),
+        ("statement_id", "STRING"),
+        ("entity_metadata", _ENTITY_METADATA),
     ],
 }
 

@@ -62,6 +62,30 @@ TASK_KEYS: Final = (
     "snapshot", "notify",
 )  # fmt: skip
 NODE_TYPES: Final = ("i3.xlarge", "i3.2xlarge", "m5d.2xlarge", "r5d.4xlarge", "c5d.4xlarge")
+# `system.compute.node_types`: (node type, vCPUs, memory MB, GPUs, local NVMe GB) of the types jobs
+# use, with smaller and larger ones of each family, so that a "smaller node type" can be proposed.
+NODE_TYPE_SPECS: Final = (
+    ("i3.large", 2, 15616, 0, 475),
+    ("i3.xlarge", 4, 31232, 0, 950),
+    ("i3.2xlarge", 8, 62464, 0, 1900),
+    ("i3.4xlarge", 16, 124928, 0, 3800),
+    ("m5d.large", 2, 8192, 0, 75),
+    ("m5d.xlarge", 4, 16384, 0, 150),
+    ("m5d.2xlarge", 8, 32768, 0, 300),
+    ("m5d.4xlarge", 16, 65536, 0, 600),
+    ("r5d.large", 2, 16384, 0, 75),
+    ("r5d.xlarge", 4, 32768, 0, 150),
+    ("r5d.2xlarge", 8, 65536, 0, 300),
+    ("r5d.4xlarge", 16, 131072, 0, 600),
+    ("r5d.8xlarge", 32, 262144, 0, 1200),
+    ("c5d.xlarge", 4, 8192, 0, 100),
+    ("c5d.2xlarge", 8, 16384, 0, 200),
+    ("c5d.4xlarge", 16, 32768, 0, 400),
+    ("c5d.9xlarge", 36, 73728, 0, 900),
+    ("g4dn.xlarge", 4, 16384, 1, 125),
+)
+# The node type of the all-purpose clusters jobs share (as `system.compute.clusters` lists them).
+ALL_PURPOSE_NODE_TYPE: Final = "r5d.4xlarge"
 DBR_VERSIONS: Final = (
     "15.4.x-scala2.12",
     "16.4.x-scala2.12",

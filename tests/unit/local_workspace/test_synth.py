@@ -16,7 +16,9 @@ TINY = {"jobs": 14, "days": 3}
 CHECKSUM = (
     "SELECT (SELECT sum(hash(run_id, job_id, outcome, epoch_ms(start_time))) FROM local.runs), "
     "(SELECT sum(hash(record_id, usage_quantity)) FROM local.usage), "
-    "(SELECT sum(hash(job_id, name, change_time)) FROM local.jobs_scd)"
+    "(SELECT sum(hash(job_id, name, change_time)) FROM local.jobs_scd), "
+    "(SELECT sum(hash(instance_id, block, minute_from, minute_to, level)) "
+    "FROM local.node_instances)"
 )
 OPEN_IN_CHILD = (
     "import sys; from pathlib import Path; "
