@@ -10,6 +10,13 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from job_monitor.backend.domain.identity import Mode
+from job_monitor.backend.domain.utilization import (
+    DEFAULT_CPU_PERCENT,
+    DEFAULT_MEMORY_PERCENT,
+    DEFAULT_MIN_RUNS,
+    DEFAULT_MINUTE_SHARE,
+    OverProvisioningThresholds,
+)
 
 
 class Visibility(StrEnum):
@@ -126,6 +133,13 @@ class Settings(BaseSettings):
         pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}\.[A-Za-z_][A-Za-z0-9_]{0,254}$",
     )
 
+    # Over-provisioned jobs: worker CPU busy and memory used both under these percentages for more
+    # than this share of the worker run-minutes, over at least this many runs with node data.
+    overprovisioned_cpu_percent: float = Field(default=DEFAULT_CPU_PERCENT, gt=0, le=100)
+    overprovisioned_memory_percent: float = Field(default=DEFAULT_MEMORY_PERCENT, gt=0, le=100)
+    overprovisioned_minute_share: float = Field(default=DEFAULT_MINUTE_SHARE, ge=0, lt=1)
+    overprovisioned_min_runs: int = Field(default=DEFAULT_MIN_RUNS, ge=1, le=1000)
+
     log_level: str = "INFO"
     # The built SPA; None means the copy inside the package (`job_monitor/backend/static`).
     static_dir: Path | None = None
@@ -153,6 +167,15 @@ class Settings(BaseSettings):
     # Each channel is tried this often, waiting about `delivery_backoff_seconds` x 2^n between.
     delivery_attempts: int = Field(default=4, ge=1, le=10)
     delivery_backoff_seconds: float = Field(default=1.0, ge=0, le=60)
+
+    @property
+    def overprovisioning(self) -> OverProvisioningThresholds:
+        return OverProvisioningThresholds(
+            cpu_percent=self.overprovisioned_cpu_percent,
+            memory_percent=self.overprovisioned_memory_percent,
+            minute_share=self.overprovisioned_minute_share,
+            min_runs=self.overprovisioned_min_runs,
+        )
 
     @field_validator("mail_to", mode="before")
     @classmethod

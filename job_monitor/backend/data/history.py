@@ -76,6 +76,15 @@ from job_monitor.backend.domain.runs import (
     state_from_system_table,
 )
 from job_monitor.backend.domain.sla import SlaCounts
+from job_monitor.backend.domain.utilization import (
+    ClusterShape,
+    NodeType,
+    OverProvisioningThresholds,
+    PercentSpread,
+    SharedClusterUse,
+    UtilizationFacts,
+    WorkerLoad,
+)
 from job_monitor.backend.domain.windows import DailyRuns, Window, daily_series
 
 T = TypeVar("T")
@@ -375,6 +384,61 @@ def _task_runs(rows: Sequence[Row]) -> dict[int, tuple[TaskRunRecord, ...]]:
     for _, task in sorted(latest.values(), key=lambda kept: (kept[0][0], kept[1].task_key)):
         by_run.setdefault(task.job_run_id, []).append(task)
     return {run_id: tuple(tasks) for run_id, tasks in by_run.items()}
+
+
+def _spread(row: Row, prefix: str) -> PercentSpread | None:
+    p50, p90, peak = (row.opt_number(f"{prefix}_{part}") for part in ("p50", "p90", "peak"))
+    if p50 is None or p90 is None or peak is None:
+        return None
+    return PercentSpread(p50=p50, p90=p90, peak=peak)
+
+
+def _utilization(row: Row) -> UtilizationFacts:
+    shape_minutes = row.opt_integer("shape_minutes")
+    cluster = (
+        ClusterShape(
+            driver_node_type=row.opt_text("driver_node_type"),
+            worker_node_type=row.opt_text("worker_node_type"),
+            workers=row.opt_integer("worker_count"),
+            min_workers=row.opt_integer("min_autoscale_workers"),
+            max_workers=row.opt_integer("max_autoscale_workers"),
+        )
+        if shape_minutes
+        else None
+    )
+    peak_cpu, peak_memory = row.opt_number("peak_worker_cpu"), row.opt_number("peak_worker_memory")
+    load = (
+        WorkerLoad(
+            minutes=shape_minutes,
+            peak_cpu_percent=peak_cpu,
+            peak_memory_percent=peak_memory,
+            peak_busy_workers=row.opt_number("peak_busy_workers") or 0.0,
+            peak_memory_workers=row.opt_number("peak_memory_workers") or 0.0,
+            average_workers=row.opt_number("average_workers") or 0.0,
+            most_workers=row.opt_integer("most_workers") or 0,
+            minutes_at_minimum=row.opt_integer("minutes_at_minimum") or 0,
+            minutes_at_maximum=row.opt_integer("minutes_at_maximum") or 0,
+        )
+        # A shape without worker minutes (single node) has no worker load.
+        if shape_minutes and peak_cpu is not None and peak_memory is not None
+        else None
+    )
+    return UtilizationFacts(
+        job_id=_id(row, "job_id"),
+        runs=row.integer("runs"),
+        serverless_runs=row.integer("serverless_runs"),
+        shared_cluster_runs=row.integer("shared_cluster_runs"),
+        runs_observed=row.integer("runs_observed"),
+        minutes_observed=row.integer("minutes_observed"),
+        driver_cpu=_spread(row, "driver_cpu"),
+        driver_memory=_spread(row, "driver_memory"),
+        worker_cpu=_spread(row, "worker_cpu"),
+        worker_memory=_spread(row, "worker_memory"),
+        worker_minutes=row.integer("worker_minutes"),
+        underused_minutes=row.integer("underused_minutes"),
+        cluster=cluster,
+        load=load,
+    )
 
 
 # --- the repository -----------------------------------------------------------------------------
@@ -904,6 +968,81 @@ class History:
             {"since_date": since},
             lambda rows: rows[0].opt_timestamp("data_through") if rows else None,
             rolling=("since_date",),
+        )
+
+    # utilisation
+
+    async def utilization(
+        self,
+        window: Window,
+        now: datetime,
+        job_ids: JobScope,
+        thresholds: OverProvisioningThresholds,
+    ) -> Mapping[int, UtilizationFacts]:
+        """CPU and memory of these jobs' job clusters over the window (None: every job), by job
+        id, in one statement; a job without task runs in the window is absent. The caller passes
+        only jobs the viewer may see."""
+        if job_ids is not None and not job_ids:
+            return {}
+        params: dict[str, QueryParam] = {
+            **_window_scan(window, as_of(now)),
+            "job_ids": _scope_param(job_ids),
+            "cpu_percent": float(thresholds.cpu_percent),
+            "memory_percent": float(thresholds.memory_percent),
+        }
+        return await self._cached_over(
+            window,
+            "job_utilization",
+            params,
+            lambda rows: {_id(row, "job_id"): _utilization(row) for row in rows},
+        )
+
+    async def shared_cluster_use(
+        self, window: Window, now: datetime, job_ids: Collection[int]
+    ) -> Mapping[int, SharedClusterUse]:
+        """The all-purpose clusters these jobs' runs held in the window, with those hours' cost at
+        the all-purpose and the job-compute price, by job id, in one statement; a job that held
+        none is absent. The caller passes only jobs the viewer may see."""
+        if not job_ids:
+            return {}
+        end = as_of(now)
+        start = window.start(end)
+        params: dict[str, QueryParam] = {
+            **_window_scan(window, end),
+            "start_date": start.date(),
+            "job_ids": _id_list(job_ids),
+            "currency": CURRENCY,
+        }
+        return await self._cached_over(
+            window,
+            "shared_cluster_use",
+            params,
+            lambda rows: {
+                _id(row, "job_id"): SharedClusterUse(
+                    job_id=_id(row, "job_id"),
+                    cluster_ids=tuple(filter(None, (row.opt_text("cluster_ids") or "").split(","))),
+                    hours=row.opt_number("hours") or 0.0,
+                    all_purpose_usd=row.opt_number("all_purpose_usd"),
+                    job_compute_usd=row.opt_number("job_compute_usd"),
+                )
+                for row in rows
+            },
+        )
+
+    async def node_types(self) -> Mapping[str, NodeType]:
+        """The node types the workspace's account may use now, by name (one statement)."""
+        return await self._cached(
+            "node_types",
+            {},
+            lambda rows: {
+                row.text("node_type"): NodeType(
+                    node_type=row.text("node_type"),
+                    cores=row.number("core_count"),
+                    memory_mb=row.integer("memory_mb"),
+                    gpus=row.opt_integer("gpu_count") or 0,
+                )
+                for row in rows
+            },
         )
 
 

@@ -27,6 +27,12 @@ from job_monitor.backend.domain.reports import ReportKind
 from job_monitor.backend.domain.runs import RunState, RunType, TerminationType, Trigger
 from job_monitor.backend.domain.service_health import HealthStatus
 from job_monitor.backend.domain.sla import AT_RISK_RATIO, SlaStatus
+from job_monitor.backend.domain.utilization import (
+    CEILING_MINUTE_SHARE,
+    FindingKind,
+    RecommendationKind,
+    UnmeasurableReason,
+)
 from job_monitor.backend.domain.windows import Window
 from job_monitor.backend.services.jobs import JobOrderField, OrderDirection
 
@@ -39,16 +45,19 @@ __all__ = [
     "BudgetStatus",
     "ComputeType",
     "CostGrouping",
+    "FindingKind",
     "HealthStatus",
     "JobOrderField",
     "OrderDirection",
     "Priority",
+    "RecommendationKind",
     "ReportKind",
     "RunState",
     "RunType",
     "SlaStatus",
     "TerminationType",
     "Trigger",
+    "UnmeasurableReason",
     "UpstreamProblem",
     "Window",
     "ZombieReason",
@@ -187,6 +196,37 @@ strawberry.enum(
         "Why a scheduled job that keeps spending does no useful work: NO_SUCCESSFUL_RUN (none of "
         "its runs billed in the window succeeded), ONLY_SHORT_RUNS (every one ended within "
         f"{ZOMBIE_RUN_SECONDS:g} seconds)."
+    ),
+)
+strawberry.enum(
+    UnmeasurableReason,
+    name="UnmeasurableReason",
+    description=(
+        "Why a job's CPU and memory cannot be measured over a window: SERVERLESS (its runs used "
+        "serverless compute, which records no nodes), SHARED_CLUSTER (its runs used all-purpose "
+        "clusters, shared with other jobs and notebooks: their load is not the job's), NO_DATA "
+        "(no runs on job clusters in the window, or their node data has not landed yet)."
+    ),
+)
+strawberry.enum(
+    FindingKind,
+    name="UtilizationFindingKind",
+    description=(
+        "What a job's utilisation says: OVER_PROVISIONED (its workers mostly idle: see "
+        "`JobUtilization.overProvisioned`), CHEAPER_ON_JOB_COMPUTE (runs on all-purpose clusters "
+        "that would cost less on job compute), AUTOSCALING_NEVER_EXERCISED (autoscaling "
+        "configured, and no run ever had more workers than the minimum), AT_AUTOSCALE_CEILING "
+        f"(at its maximum workers for at least {CEILING_MINUTE_SHARE:.0%} of its run-minutes: a "
+        "candidate for a higher maximum)."
+    ),
+)
+strawberry.enum(
+    RecommendationKind,
+    name="RecommendationKind",
+    description=(
+        "The change a finding recommends: FEWER_WORKERS, SMALLER_NODE_TYPE (for the workers), "
+        "LOWER_AUTOSCALE_MINIMUM, JOB_COMPUTE (a job cluster instead of an all-purpose one), "
+        "FIXED_SIZE (instead of autoscaling that never scales), HIGHER_AUTOSCALE_MAXIMUM."
     ),
 )
 strawberry.enum(JobOrderField, name="JobOrderField", description="What to order jobs by.")

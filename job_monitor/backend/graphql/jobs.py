@@ -42,6 +42,11 @@ from job_monitor.backend.graphql.runs import (
     runs_connection,
 )
 from job_monitor.backend.graphql.sla import JobSla
+from job_monitor.backend.graphql.utilization import (
+    DEFAULT_UTILIZATION_WINDOW,
+    JobUtilizationResult,
+    utilization_result,
+)
 from job_monitor.backend.services import jobs as job_service
 from job_monitor.backend.services import runs as run_service
 from job_monitor.backend.services.jobs import JobQuery, TagFilter
@@ -317,6 +322,21 @@ class Job(relay.Node):
         key = (self.definition.job_id, window)
         summary = await nested(info.context.loaders.cost_by_job.load(key))
         return JobCost(summary=summary, window=window)
+
+    @strawberry.field(
+        description=(
+            "How busy its job clusters were over a window (default: the last 7 days): driver and "
+            "worker CPU and memory per run-minute, and what they say (over-provisioned, cheaper on "
+            "job compute, autoscaling never exercised or at its ceiling); or `measurable: false` "
+            "with the reason (serverless runs, all-purpose clusters shared with other work, no "
+            "data yet). Batched with the other jobs of the request."
+        )
+    )
+    async def utilization(
+        self, info: JMInfo, window: Window = DEFAULT_UTILIZATION_WINDOW
+    ) -> JobUtilizationResult | None:
+        key = (self.definition.job_id, window)
+        return utilization_result(await nested(info.context.loaders.utilization_by_job.load(key)))
 
     @strawberry.field(description="Its health over a window (default: the last 7 days).")
     async def health(

@@ -21,7 +21,10 @@ answer), so a request issues a bounded number of statements whatever its page si
 * `daily_cost_by_job` — (job id, window) → daily spend, one statement per window in the batch;
 * `cost_by_run` — a run → its spend so far, one statement per batch;
 * `budget_by_job` — a job → its own budget against this month, one read of the budgets and one
-  cached month-to-date statement per batch.
+  cached month-to-date statement per batch;
+* `utilization_by_job` — (job id, window) → CPU and memory and their findings: per window in the
+  batch, one node-data statement and, when needed, the spend roll-up, the node types and the
+  all-purpose clusters' hours.
 """
 
 from __future__ import annotations
@@ -37,8 +40,9 @@ from job_monitor.backend.domain.health import HealthSummary
 from job_monitor.backend.domain.jobs import JobDefinition
 from job_monitor.backend.domain.runs import RunRecord, TaskRunRecord
 from job_monitor.backend.domain.sla import SlaBreachRecord, SlaCounts
+from job_monitor.backend.domain.utilization import Utilization
 from job_monitor.backend.domain.windows import Window
-from job_monitor.backend.services import budgets, costs, jobs, runs, sla
+from job_monitor.backend.services import budgets, costs, jobs, runs, sla, utilization
 from job_monitor.backend.services.costs import RunCostView
 from job_monitor.backend.services.runs import KnownRun, RunList
 from job_monitor.backend.services.session import Session
@@ -51,6 +55,7 @@ SlaCountsKey = tuple[int, Window]
 SlaBreachesKey = tuple[Window, int, int]
 """(window, page size, job id)."""
 CostKey = tuple[int, Window]
+UtilizationKey = tuple[int, Window]
 
 
 class Loaders:
@@ -73,6 +78,7 @@ class Loaders:
         self.daily_cost_by_job = DataLoader[CostKey, tuple[DailyCost, ...]](self._daily_costs)
         self.cost_by_run = DataLoader[RunRecord, RunCostView](self._run_costs)
         self.budget_by_job = DataLoader[int, BudgetStanding | None](self._budgets)
+        self.utilization_by_job = DataLoader[UtilizationKey, Utilization](self._utilization)
 
     async def _health(self, keys: list[HealthKey]) -> Sequence[HealthSummary]:
         by_window = {
@@ -160,3 +166,12 @@ class Loaders:
             standing.setting.scope: standing for standing in await budgets.standings(self.session)
         }
         return [found.get(BudgetScope.of_job(job_id)) for job_id in keys]
+
+    async def _utilization(self, keys: list[UtilizationKey]) -> Sequence[Utilization]:
+        by_window = {
+            window: await utilization.utilization_by_job(
+                self.session, window, [job_id for job_id, wanted in keys if wanted == window]
+            )
+            for window in dict.fromkeys(window for _, window in keys)
+        }
+        return [by_window[window][job_id] for job_id, window in keys]

@@ -35,6 +35,7 @@ from job_monitor.backend.graphql.mutations import Mutation
 from job_monitor.backend.graphql.overview import OverviewQueries
 from job_monitor.backend.graphql.reports import ReportQueries
 from job_monitor.backend.graphql.runs import RunQueries
+from job_monitor.backend.graphql.utilization_queries import UtilizationQueries
 from job_monitor.backend.graphql.viewer import ViewerQuery
 
 Query = merge_types(
@@ -46,6 +47,7 @@ Query = merge_types(
         RunQueries,
         OverviewQueries,
         CostQueries,
+        UtilizationQueries,
         AlertQueries,
         BudgetQueries,
         ReportQueries,

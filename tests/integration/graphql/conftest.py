@@ -105,7 +105,9 @@ class Truth:
         con.execute("SET VARIABLE local_shift = to_hours(?::BIGINT)", [hours])
         return con
 
-    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    def rows(
+        self, sql: str, params: list[Any] | dict[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
         con = self._connect()
         try:
             return con.execute(sql, params or []).fetchall()
