@@ -67,6 +67,7 @@ def _serve(args: argparse.Namespace) -> int:
         ).start()
         settings = with_local_workspace(settings, workspace.host)
         print(f"local workspace: {workspace.host}", flush=True)
+        _deploy_bundle_jobs(workspace)
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host  # noqa: S104
     print(f"Job Monitor ({settings.mode.value} mode): http://{shown_host}:{port}", flush=True)
     try:
@@ -88,6 +89,16 @@ def _serve(args: argparse.Namespace) -> int:
     # A cancelled request may leave an SDK call running in a worker thread until its own HTTP
     # timeout; the interpreter would wait for it at exit. Nothing is left to do: leave now.
     os._exit(0)
+
+
+def _deploy_bundle_jobs(workspace: LocalWorkspace) -> None:
+    """The local workspace holds the bundle's jobs, as a deployed workspace does."""
+    from job_monitor.local_workspace.bundle import BUNDLE_FILE, deploy_to_local_workspace
+
+    if not BUNDLE_FILE.exists():
+        return  # installed without the repository: there is no bundle to deploy
+    deployed = deploy_to_local_workspace(workspace.host, workspace.state.options.data_dir)
+    print(f"bundle jobs in the local workspace: {', '.join(sorted(deployed))}", flush=True)
 
 
 def _export_schema(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ import fcntl
 import os
 import shutil
 import threading
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
@@ -213,20 +214,28 @@ class WorkspaceDatabase:
             self._health_overrides[job_id] = seconds
             self._job_changes.append((job_id, datetime.now(UTC), seconds))
 
-    def with_job_changes(self, duckdb_sql: str) -> str:
+    def with_job_changes(
+        self, duckdb_sql: str, created: Mapping[str, Sequence[str]] | None = None
+    ) -> str:
         """`duckdb_sql` reading `lakeflow.jobs` with the SCD rows of this process's edits added
-        (the file is read-only and shared by processes: edits live in memory, over it)."""
+        (the file is read-only and shared by processes: edits live in memory, over it), and
+        `lakeflow.<table>` with the `created` rows of jobs created through the Jobs API."""
         with self._lock:
             changes = list(self._job_changes)
-        if not changes or "lakeflow.jobs" not in duckdb_sql.lower():
+        overlays = {table: list(rows) for table, rows in (created or {}).items() if rows}
+        if changes:
+            overlays.setdefault("jobs", []).extend(_changed_row(*change) for change in changes)
+        lowered = duckdb_sql.lower()
+        overlays = {t: rows for t, rows in overlays.items() if f"lakeflow.{t}" in lowered}
+        if not overlays:
             return duckdb_sql
         tree = sqlglot.parse_one(duckdb_sql, read="duckdb")
-        overlay = " UNION ALL ".join(_changed_row(*change) for change in changes)
-        rows = f"SELECT * FROM lakeflow.jobs UNION ALL {overlay}"  # noqa: S608 (our own text)
         for table in list(tree.find_all(exp.Table)):
-            if table.name.lower() != "jobs" or table.db.lower() != "lakeflow" or table.catalog:
+            name = table.name.lower()
+            if name not in overlays or table.db.lower() != "lakeflow" or table.catalog:
                 continue
-            alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier("jobs"))
+            rows = " UNION ALL ".join([f"SELECT * FROM lakeflow.{name}", *overlays[name]])  # noqa: S608 (our own text)
+            alias = table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(name))
             table.replace(exp.Subquery(this=sqlglot.parse_one(rows, read="duckdb"), alias=alias))
         return tree.sql(dialect="duckdb")
 

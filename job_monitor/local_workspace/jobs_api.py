@@ -23,6 +23,12 @@ from fastapi import APIRouter, Body, Depends, Request
 
 from job_monitor.local_workspace import permissions
 from job_monitor.local_workspace.auth import CurrentPrincipal, DatabricksHTTPError
+from job_monitor.local_workspace.created_jobs import (
+    FIRST_JOB_ID,
+    CreatedJob,
+    CreatedJobs,
+    checked_settings,
+)
 from job_monitor.local_workspace.database import WorkspaceDatabase
 from job_monitor.local_workspace.principals import (
     ALICE,
@@ -72,6 +78,13 @@ def get_database(request: Request) -> WorkspaceDatabase:
 
 
 Database = Annotated[WorkspaceDatabase, Depends(get_database)]
+
+
+def get_created_jobs(request: Request) -> CreatedJobs:
+    return request.app.state.created_jobs  # type: ignore[no-any-return]
+
+
+Created = Annotated[CreatedJobs, Depends(get_created_jobs)]
 
 
 def _bad_request(message: str) -> DatabricksHTTPError:
@@ -317,10 +330,47 @@ def _int(value: str | None, name: str) -> int | None:
         raise _bad_request(f"Invalid value for {name}: {value!r} is not an integer.") from error
 
 
+def _created_job_json(created: CreatedJobs, job: CreatedJob, with_tasks: bool) -> dict[str, Any]:
+    """A created job in jobs/get's shape: its settings as written, with the defaults Databricks
+    fills in; jobs/list leaves out tasks and job clusters unless asked to expand them."""
+    written = job.settings or {}
+    settings: dict[str, Any] = {
+        "email_notifications": {},
+        "webhook_notifications": {},
+        "timeout_seconds": 0,
+        "max_concurrent_runs": 1,
+        "format": "MULTI_TASK",
+        "queue": {"enabled": True},
+        **written,
+    }
+    settings["run_as"] = written.get("run_as") or {
+        "service_principal_name"
+        if created.creator_kind(job) == "service_principal"
+        else "user_name": job.creator
+    }
+    settings["edit_mode"] = written.get("edit_mode") or (
+        "UI_LOCKED" if "deployment" in written else "EDITABLE"
+    )
+    if not with_tasks:
+        settings.pop("tasks", None)
+        settings.pop("job_clusters", None)
+    answer: dict[str, Any] = {
+        "job_id": job.job_id,
+        "creator_user_name": job.creator,
+        "run_as_user_name": job.run_as_user_name(),
+        "created_time": job.created_ms,
+        "settings": settings,
+    }
+    if with_tasks:
+        answer["has_more"] = False
+    return answer
+
+
 @router.get("/api/2.2/jobs/list")
 def list_jobs(
     principal: CurrentPrincipal,
     database: Database,
+    created: Created,
     limit: str | None = None,
     offset: str | None = None,
     page_token: str | None = None,
@@ -349,29 +399,45 @@ def list_jobs(
         "ORDER BY job_id LIMIT ? OFFSET ?",
         [*params, size + 1, skip],
     )
-    has_more = len(jobs) > size
-    jobs = jobs[:size]
-    tasks = _tasks_of(cursor, [job["job_id"] for job in jobs]) if expand else {}
-    _all_purpose_clusters(cursor, jobs)
+    tasks = _tasks_of(cursor, [job["job_id"] for job in jobs[:size]]) if expand else {}
+    _all_purpose_clusters(cursor, jobs[:size])
+    items: list[dict[str, Any]] = []
+    for job in jobs[:size]:
+        item: dict[str, Any] = {
+            "job_id": job["job_id"],
+            "creator_user_name": job["owner"],
+            "created_time": job["created_ms"],
+            "settings": _job_settings(
+                database, job, tasks[job["job_id"]][:ARRAY_PAGE_SIZE] if expand else None, True
+            ),
+        }
+        if expand:
+            item["has_more"] = len(tasks[job["job_id"]]) > ARRAY_PAGE_SIZE
+        items.append(item)
+    if len(jobs) <= size:
+        # Created jobs have the highest ids: they follow every synthetic job.
+        after = _decode_token(page_token, "job_id") if page_token else 0
+        created_skip = 0
+        if skip:
+            counted = cursor.execute(
+                f"SELECT count(*) FROM local.jobs WHERE {' AND '.join(where)}",  # noqa: S608 (our own text)
+                params,
+            ).fetchone()
+            created_skip = max(0, skip - (counted[0] if counted else 0))
+        listed = [
+            job
+            for job in created.visible(principal)
+            if job.job_id > after and (name is None or job.name().lower() == name.lower())
+        ][created_skip:]
+        items.extend(_created_job_json(created, job, expand) for job in listed)
+    has_more = len(jobs) > size or len(items) > size
+    items = items[:size]
     answer: dict[str, Any] = {}
-    if jobs:
-        items = []
-        for job in jobs:
-            item: dict[str, Any] = {
-                "job_id": job["job_id"],
-                "creator_user_name": job["owner"],
-                "created_time": job["created_ms"],
-                "settings": _job_settings(
-                    database, job, tasks[job["job_id"]][:ARRAY_PAGE_SIZE] if expand else None, True
-                ),
-            }
-            if expand:
-                item["has_more"] = len(tasks[job["job_id"]]) > ARRAY_PAGE_SIZE
-            items.append(item)
+    if items:
         answer["jobs"] = items
     answer["has_more"] = has_more
     if has_more:
-        answer["next_page_token"] = _encode_token({"job_id": jobs[-1]["job_id"]})
+        answer["next_page_token"] = _encode_token({"job_id": items[-1]["job_id"]})
     return answer
 
 
@@ -388,10 +454,26 @@ def _visible_job(
     return jobs[0], level
 
 
+def _visible_created_job(
+    created: CreatedJobs, principal: Principal, job_id: int
+) -> CreatedJob | None:
+    """The created job of this id when the caller may view it; None when no job was created with
+    it (it may be synthetic); 403 when the caller may not view it."""
+    job = created.live(job_id)
+    if job is None:
+        if job_id >= FIRST_JOB_ID:
+            raise _job_missing(job_id)  # deleted, or never created: no synthetic job has this id
+        return None
+    if job.level(principal) is None:
+        raise _denied(principal, "View", job_id)
+    return job
+
+
 @router.get("/api/2.2/jobs/get")
 def get_job(
     principal: CurrentPrincipal,
     database: Database,
+    created: Created,
     job_id: str | None = None,
     page_token: str | None = None,
     include_trigger_state: str | None = None,
@@ -400,6 +482,11 @@ def get_job(
     if wanted is None:
         raise _bad_request("Missing required field: job_id")
     _bool(include_trigger_state, "include_trigger_state")
+    made = _visible_created_job(created, principal, wanted)
+    if made is not None:
+        shown = _created_job_json(created, made, True)
+        shown.pop("has_more")
+        return shown
     cursor = database.cursor()
     job, _level = _visible_job(cursor, principal, wanted)
     start = _decode_token(page_token, "task") if page_token else 0
@@ -681,6 +768,7 @@ def list_runs(
     request: Request,
     principal: CurrentPrincipal,
     database: Database,
+    created: Created,
     job_id: str | None = None,
     active_only: str | None = None,
     completed_only: str | None = None,
@@ -711,6 +799,8 @@ def list_runs(
     shift_ms = _shift_ms(database)
     cursor = database.cursor()
     wanted_job = _int(job_id, "job_id")
+    if wanted_job is not None and _visible_created_job(created, principal, wanted_job):
+        return {"has_more": False}  # the stand-in runs no code: a created job has no runs
     where = ["r.start_time >= ?::TIMESTAMPTZ"]
     params: list[object] = [_retention_start(database)]
     if wanted_job is not None:
@@ -868,11 +958,24 @@ def get_run_output(
 # --- permissions and health rules -----------------------------------------------------------------
 
 
+def _created_job_permissions(created: CreatedJobs, job: CreatedJob) -> dict[str, Any]:
+    return {
+        "object_id": f"/jobs/{job.job_id}",
+        "object_type": "job",
+        "access_control_list": job.access_control_list(created.creator_kind(job)),
+    }
+
+
 @router.get("/api/2.0/permissions/jobs/{job_id}")
 def get_job_permissions(
-    principal: CurrentPrincipal, database: Database, job_id: str
+    principal: CurrentPrincipal, database: Database, created: Created, job_id: str
 ) -> dict[str, Any]:
     wanted = _int(job_id, "job_id")
+    made = created.live(wanted) if wanted is not None else None
+    if made is not None and wanted is not None:
+        if made.level(principal) is None:
+            raise _denied(principal, "View", wanted)
+        return _created_job_permissions(created, made)
     cursor = database.cursor()
     exists = cursor.execute(
         "SELECT count(*) FROM local.jobs WHERE job_id = ? AND NOT deleted", [wanted]
@@ -886,6 +989,25 @@ def get_job_permissions(
         "object_type": "job",
         "access_control_list": permissions.access_control_list(cursor, wanted, _DISPLAY_NAMES),
     }
+
+
+@router.put("/api/2.0/permissions/jobs/{job_id}")
+def set_job_permissions(
+    principal: CurrentPrincipal,
+    request: Request,
+    created: Created,
+    job_id: str,
+    body: Annotated[dict[str, Any], Body()],
+) -> dict[str, Any]:
+    wanted = _int(job_id, "job_id")
+    if wanted is None:
+        raise _bad_request("Missing required field: job_id")
+    made = _manageable_created_job(created, principal, wanted)
+    if made is None:
+        _manageable_job(get_database(request), principal, wanted)
+        raise _bad_request("The local workspace does not change its synthetic jobs' permissions.")
+    created.set_acl(wanted, body.get("access_control_list"))
+    return _created_job_permissions(created, made)
 
 
 def _health_threshold(new_settings: dict[str, Any]) -> int | None:
@@ -912,26 +1034,72 @@ def _health_threshold(new_settings: dict[str, Any]) -> int | None:
     return threshold
 
 
-def _manageable_job(database: WorkspaceDatabase, principal: Principal, body: dict[str, Any]) -> int:
+def _job_id(body: dict[str, Any]) -> int:
     job_id = body.get("job_id")
     if not isinstance(job_id, int) or isinstance(job_id, bool):
         raise _bad_request("Missing required field: job_id")
+    return job_id
+
+
+def _manageable_created_job(
+    created: CreatedJobs, principal: Principal, job_id: int
+) -> CreatedJob | None:
+    job = _visible_created_job(created, principal, job_id)
+    if job is not None and not permissions.can_manage(job.level(principal)):
+        raise _denied(principal, "Manage", job_id)
+    return job
+
+
+def _manageable_job(database: WorkspaceDatabase, principal: Principal, job_id: int) -> None:
     cursor = database.cursor()
     _job, level = _visible_job(cursor, principal, job_id)
     if not permissions.can_manage(level):
         raise _denied(principal, "Manage", job_id)
-    return job_id
+
+
+@router.post("/api/2.2/jobs/create")
+def create_job(
+    principal: CurrentPrincipal, created: Created, body: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    acl = body.pop("access_control_list", None)
+    return {"job_id": created.create(principal, body, acl)}
+
+
+@router.post("/api/2.2/jobs/delete")
+def delete_job(
+    principal: CurrentPrincipal,
+    request: Request,
+    created: Created,
+    body: Annotated[dict[str, Any], Body()],
+) -> dict[str, Any]:
+    job_id = _job_id(body)
+    if _manageable_created_job(created, principal, job_id) is None:
+        _manageable_job(get_database(request), principal, job_id)
+        raise _bad_request("The local workspace does not delete its synthetic jobs.")
+    created.change(job_id, None)
+    return {}
 
 
 @router.post("/api/2.2/jobs/update")
 def update_job(
-    principal: CurrentPrincipal, database: Database, body: Annotated[dict[str, Any], Body()]
+    principal: CurrentPrincipal,
+    request: Request,
+    created: Created,
+    body: Annotated[dict[str, Any], Body()],
 ) -> dict[str, Any]:
-    job_id = _manageable_job(database, principal, body)
+    job_id = _job_id(body)
     new_settings = body.get("new_settings") or {}
     removed = body.get("fields_to_remove") or []
     if not isinstance(new_settings, dict) or not isinstance(removed, list):
         raise _bad_request("Invalid new_settings or fields_to_remove.")
+    made = _manageable_created_job(created, principal, job_id)
+    if made is not None:
+        _health_threshold(new_settings)
+        merged = {k: v for k, v in (made.settings or {}).items() if k not in removed}
+        created.change(job_id, checked_settings(principal, {**merged, **new_settings}))
+        return {}
+    database = get_database(request)
+    _manageable_job(database, principal, job_id)
     unsupported = (set(new_settings) | set(removed)) - {"health"}
     if unsupported:
         # Honest about the stand-in's limits rather than silently ignoring a change.
@@ -947,12 +1115,21 @@ def update_job(
 
 @router.post("/api/2.2/jobs/reset")
 def reset_job(
-    principal: CurrentPrincipal, database: Database, body: Annotated[dict[str, Any], Body()]
+    principal: CurrentPrincipal,
+    request: Request,
+    created: Created,
+    body: Annotated[dict[str, Any], Body()],
 ) -> dict[str, Any]:
-    job_id = _manageable_job(database, principal, body)
+    job_id = _job_id(body)
     new_settings = body.get("new_settings")
     if not isinstance(new_settings, dict):
         raise _bad_request("Missing required field: new_settings")
+    if _manageable_created_job(created, principal, job_id) is not None:
+        _health_threshold(new_settings)
+        created.change(job_id, checked_settings(principal, new_settings))
+        return {}
+    database = get_database(request)
+    _manageable_job(database, principal, job_id)
     # A reset replaces the whole settings; of those the stand-in keeps only health (the rest is
     # synthetic).
     database.set_health_duration(job_id, _health_threshold(new_settings))

@@ -15,6 +15,13 @@ from job_monitor.local_workspace.principals import ADMINS_GROUP, Principal, is_a
 LEVELS: Final = ("CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE", "IS_OWNER")
 _RANK: Final = {level: rank for rank, level in enumerate(LEVELS)}
 _MANAGE_RANK: Final = _RANK["CAN_MANAGE"]
+# The last entry of every job's ACL: admins' CAN_MANAGE, inherited from the jobs folder.
+ADMINS_INHERITED_GRANT: Final[dict[str, object]] = {
+    "group_name": ADMINS_GROUP,
+    "all_permissions": [
+        {"permission_level": "CAN_MANAGE", "inherited": True, "inherited_from_object": ["/jobs/"]}
+    ],
+}
 
 
 def _principal_type(principal: Principal) -> str:
@@ -77,16 +84,5 @@ def access_control_list(
             entry["display_name"] = display_names[principal]
         entry["all_permissions"] = [{"permission_level": level, "inherited": False}]
         entries.append(entry)
-    entries.append(
-        {
-            "group_name": ADMINS_GROUP,
-            "all_permissions": [
-                {
-                    "permission_level": "CAN_MANAGE",
-                    "inherited": True,
-                    "inherited_from_object": ["/jobs/"],
-                }
-            ],
-        }
-    )
+    entries.append(ADMINS_INHERITED_GRANT)
     return entries

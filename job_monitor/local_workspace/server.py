@@ -26,6 +26,7 @@ from job_monitor.local_workspace import (
 )
 from job_monitor.local_workspace.auth import DatabricksHTTPError, TokenIssuer, databricks_error
 from job_monitor.local_workspace.catalog import WritableCatalog
+from job_monitor.local_workspace.created_jobs import CreatedJobs
 from job_monitor.local_workspace.database import WorkspaceDatabase
 from job_monitor.local_workspace.faults import (
     Faults,
@@ -74,13 +75,16 @@ class WorkspaceState:
         apply_warehouse_settings(options.faults, self.warehouse)
         self.stats = Stats()
         self.secrets = secrets.SecretStore()
-        self.catalog = WritableCatalog(options.state_dir or options.data_dir / "state")
+        state_dir = options.state_dir or options.data_dir / "state"
+        self.catalog = WritableCatalog(state_dir)
+        self.created_jobs = CreatedJobs(state_dir)
         self.statements = StatementService(
             lambda: self.database,
             self.warehouse,
             self.stats,
             catalog=self.catalog,
             faults=self.faults,
+            created_jobs=self.created_jobs,
             chunk_bytes=options.result_chunk_bytes,
             workers=options.statement_workers,
         )
@@ -141,6 +145,7 @@ def create_local_workspace_app(state: WorkspaceState) -> FastAPI:
     app.state.stats = state.stats
     app.state.statements = state.statements
     app.state.secrets = state.secrets
+    app.state.created_jobs = state.created_jobs
 
     @app.exception_handler(DatabricksHTTPError)
     async def databricks_http_error(_request: Request, error: DatabricksHTTPError) -> JSONResponse:

@@ -36,6 +36,7 @@ from job_monitor.local_workspace.catalog import (
     StateDirectoryInUseError,
     WritableCatalog,
 )
+from job_monitor.local_workspace.created_jobs import CreatedJobs
 from job_monitor.local_workspace.faults import Faults
 from job_monitor.local_workspace.grants import check_grants, check_table_grants
 from job_monitor.local_workspace.principals import Principal
@@ -433,10 +434,12 @@ class StatementService:
         *,
         catalog: WritableCatalog,
         faults: Faults,
+        created_jobs: CreatedJobs,
         chunk_bytes: int,
         workers: int,
     ) -> None:
         self._database = database
+        self._created_jobs = created_jobs
         self._warehouse = warehouse
         self._stats = stats
         self._catalog = catalog
@@ -551,10 +554,10 @@ class StatementService:
             return
         database = self._database()
         cursor = database.cursor()
-        # Jobs edited through jobs/update have new SCD rows, held in memory over the file.
+        # Jobs edited through jobs/update, or created, have new SCD rows held over the file.
         with_job_changes = getattr(database, "with_job_changes", None)
         duckdb_sql = (
-            with_job_changes(translation.duckdb_sql)
+            with_job_changes(translation.duckdb_sql, self._created_jobs.system_rows())
             if callable(with_job_changes) and translation.kind == "QUERY"
             else translation.duckdb_sql
         )

@@ -151,24 +151,35 @@ def test_needs_attention_lists_failing_jobs_first_then_runs_past_target_then_cos
     page: Page, ask_api: AskApi
 ) -> None:
     # given alice's jobs in a failing streak (longest first), runs past their target now and
-    # costly runs (one per job, largest first) over the last 7 days
-    answer = ask_api(NEEDS_ATTENTION_QUERY, window="LAST_7_DAYS")
-    failing = sorted(answer["failing"]["nodes"], key=lambda job: -job["health"]["failureStreak"])
-    late = [
-        run["job"]["name"]
-        for run in answer["activeRuns"]["runs"]
-        if run["slaStatus"] in ("BREACHED", "AT_RISK")
-    ]
-    costly = list(dict.fromkeys(a["job"]["name"] for a in answer["costAnomalies"]["anomalies"]))
-    assert failing, "the local workspace has jobs in a failing streak"
-    assert costly, "the local workspace has costly runs"
+    # costly runs (one per job, largest first) over the last 7 days; runs that are late change
+    # with the clock, so the page is compared with the API's answer of the same moment (a run
+    # crossing 80% of its target between the two makes the test look again)
+    for _attempt in range(3):
+        answer = ask_api(NEEDS_ATTENTION_QUERY, window="LAST_7_DAYS")
+        failing = sorted(
+            answer["failing"]["nodes"], key=lambda job: -job["health"]["failureStreak"]
+        )
+        late = [
+            run["job"]["name"]
+            for run in answer["activeRuns"]["runs"]
+            if run["slaStatus"] in ("BREACHED", "AT_RISK")
+        ]
+        costly = list(dict.fromkeys(a["job"]["name"] for a in answer["costAnomalies"]["anomalies"]))
+        assert failing, "the local workspace has jobs in a failing streak"
+        assert costly, "the local workspace has costly runs"
+        expected = [job["name"] for job in failing] + late + costly[:3]
 
-    # when alice opens the overview
-    page.goto("/overview")
+        # when alice opens the overview
+        page.goto("/overview")
+        items = page.get_by_role("list", name=NEEDS_ATTENTION).get_by_role("listitem")
+        try:
+            expect(items).to_have_count(len(expected), timeout=15_000)
+        except AssertionError:
+            continue
+        if all(name in text for text, name in zip(items.all_inner_texts(), expected, strict=False)):
+            break
 
     # then the list starts with the failing jobs, then the late runs, then the costly ones
-    items = page.get_by_role("list", name=NEEDS_ATTENTION).get_by_role("listitem")
-    expected = [job["name"] for job in failing] + late + costly[:3]
     expect(items).to_have_count(len(expected))
     for item, name in zip(items.all(), expected, strict=True):
         expect(item).to_contain_text(name)

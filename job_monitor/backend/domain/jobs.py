@@ -80,6 +80,11 @@ class JobDefinition:
         """The value of the job's `tag` tag, the tag that names its team."""
         return self.tags.get(tag)
 
+    def belongs_to_team(self, tag: str, team: str) -> bool:
+        """Whether the job's `tag` tag names `team`, ignoring case and surrounding spaces."""
+        own = self.team_of(tag)
+        return own is not None and own.strip().lower() == team.strip().lower()
+
     @property
     def duration_target_seconds(self) -> int | None:
         """The job's own duration target: its RUN_DURATION_SECONDS health rule, if any."""

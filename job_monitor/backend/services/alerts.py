@@ -83,11 +83,10 @@ class AlertQuery:
         )
 
     def _about_team(self, alert: AlertRecord, catalog: Mapping[int, JobDefinition]) -> bool:
-        wanted = (self.team or "").strip().lower()
+        wanted = self.team or ""
         if alert.team is not None:
-            return alert.team == wanted
-        team = catalog[alert.job_id].team_of(self.team_tag)
-        return team is not None and team.strip().lower() == wanted
+            return alert.team == wanted.strip().lower()
+        return catalog[alert.job_id].belongs_to_team(self.team_tag, wanted)
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,8 +93,7 @@ async def _standings(session: Session, settings: list[BudgetSetting]) -> list[Bu
 
 
 def _in_team(job: JobDefinition, scope: BudgetScope, tag: str) -> bool:
-    team = job.team_of(tag)
-    return team is not None and team.strip().lower() == scope.key
+    return job.belongs_to_team(tag, scope.key)
 
 
 async def job_budget(session: Session, job_id: int) -> BudgetStanding | None:

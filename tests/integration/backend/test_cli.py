@@ -71,6 +71,11 @@ def test_serve_in_local_mode_starts_the_local_workspace_in_process(
     assert data["viewer"] == {"userName": "alice@example.com", "authMode": "LOCAL"}
     assert data["health"] == {"status": "OK", "mode": "local"}
     assert f"http://127.0.0.1:{port}" in output
+    # the bundle's scheduled jobs deployed to it, as `databricks bundle deploy` would
+    assert (
+        "bundle jobs in the local workspace: job_monitor_alert_dispatch, job_monitor_daily_report,"
+        " job_monitor_monthly_report, job_monitor_weekly_report"
+    ) in output
     # uvicorn shuts down gracefully on SIGTERM, then exits by that signal
     assert process.returncode in (0, -signal.SIGTERM), output
     assert "Application shutdown complete" in output

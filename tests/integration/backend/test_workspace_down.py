@@ -11,7 +11,7 @@ import httpx
 from job_monitor.backend.config import Settings
 from job_monitor.backend.domain.identity import Mode
 from job_monitor.local_workspace.server import LocalWorkspace
-from tests.conftest import StartService, local_settings, unused_port
+from tests.conftest import StartService, local_settings, state_prepared, unused_port
 from tests.integration.backend.http import data_of, post_graphql
 
 HEALTH = "query Health { health { status checks { name status code latencyMs message } } }"
@@ -154,7 +154,9 @@ def test_stopped_warehouse_is_degraded(
 ) -> None:
     # given a stopped warehouse
     settings = {**FAST_FAILING, "health_timeout_seconds": 10}
-    service = start_service(local_settings(local_workspace, **settings))
+    # (once the start-up migration's statements are over: one submitted after the stop would start
+    # the warehouse again)
+    service = state_prepared(start_service(local_settings(local_workspace, **settings)))
     wait_until_ok(service.url)
     faults({"warehouse_state": "STOPPED"})
     # when

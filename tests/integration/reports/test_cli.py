@@ -14,6 +14,7 @@ from pathlib import Path
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.core import Config
 
+from job_monitor.local_workspace.bundle import BUNDLE_FILE, bundle_jobs
 from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET
 from job_monitor.local_workspace.server import LocalWorkspace
 from tests.conftest import REPO_ROOT
@@ -139,4 +140,55 @@ def test_a_scheduled_report_reads_its_delivery_settings_from_a_secret_scope(
     assert "email: delivered" in done.stdout
     ((envelope, message),) = smtp_server.mailbox.messages
     assert envelope.rcpt_tos == ["oncall@example.com", "lead@example.com"]
+    assert str(message["Subject"]).startswith("Job Monitor daily health")
+
+
+def test_the_bundles_report_task_runs_as_the_identity_of_its_run(
+    local_workspace: LocalWorkspace, smtp_server: SmtpServer
+) -> None:
+    # given the daily report's task as the bundle deploys it, and a secret scope with the e-mail
+    # settings
+    task = bundle_jobs(BUNDLE_FILE, app_service_principal=SP_CLIENT_ID)["job_monitor_daily_report"][
+        "tasks"
+    ][0]["spark_python_task"]
+    scope = f"job-monitor-{uuid.uuid4().hex[:8]}"
+    alice = WorkspaceClient(
+        config=Config(host=local_workspace.host, token="local-alice", auth_type="pat")
+    )
+    alice.secrets.create_scope(scope)
+    for key, value in {
+        "smtp-host": smtp_server.host,
+        "smtp-port": str(smtp_server.port),
+        "smtp-security": "none",
+        "mail-from": "job-monitor@example.com",
+        "mail-to": "oncall@example.com",
+    }.items():
+        alice.secrets.put_secret(scope, key, string_value=value)
+    parameters = [
+        local_workspace.host if p == "{{workspace.url}}" else scope if p == "job-monitor" else p
+        for p in task["parameters"]
+    ]
+    # when its file runs with those parameters where a run's environment names only its identity
+    # (the SDK's default credentials find it: on Databricks the runtime's, here the environment's)
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "JOB_MONITOR_"))
+    }
+    done = subprocess.run(
+        [sys.executable, str(REPO_ROOT / task["python_file"].split("/files/")[1]), *parameters],
+        cwd=REPO_ROOT,
+        env={
+            **clean,
+            "DATABRICKS_CLIENT_ID": SP_CLIENT_ID,
+            "DATABRICKS_CLIENT_SECRET": SP_CLIENT_SECRET,
+            "JOB_MONITOR_DELIVERY_BACKOFF_SECONDS": "0.01",
+        },
+        capture_output=True,
+        text=True,
+        timeout=BUDGET_SECONDS,
+        check=False,
+    )
+    # then the report is built over every job and mailed, as the app's service principal
+    assert done.returncode == 0, done.stderr
+    assert "email: delivered" in done.stdout
+    ((_envelope, message),) = smtp_server.mailbox.messages
     assert str(message["Subject"]).startswith("Job Monitor daily health")

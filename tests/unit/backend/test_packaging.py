@@ -88,7 +88,7 @@ def test_requirements_txt_equals_the_package_dependencies() -> None:
 def test_the_local_workspace_is_an_extra_the_app_does_not_install() -> None:
     pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
     local = {req.split("==")[0] for req in pyproject["project"]["optional-dependencies"]["local"]}
-    assert local == {"duckdb", "sqlglot"}
+    assert local == {"duckdb", "sqlglot", "pyyaml"}
     assert not local & {line.split("==")[0] for line in (REPO_ROOT / "requirements.txt").open()}
 
 

@@ -240,3 +240,15 @@ def test_alerts_are_ordered_p1_first_then_worst_first() -> None:
         AlertSeverity.P2,
         AlertSeverity.P3,
     ]
+
+
+@pytest.mark.parametrize(
+    ("tagged", "asked", "belongs"),
+    [("Data-Eng", "data-eng", True), (" data-eng ", "DATA-ENG ", True), ("data-eng", "ml", False)],
+)
+def test_a_job_belongs_to_the_team_its_tag_names_whatever_the_case_and_spaces(
+    tagged: str, asked: str, belongs: bool
+) -> None:
+    job = replace(JOB, tags={"team": tagged})
+    assert job.belongs_to_team("team", asked) is belongs
+    assert replace(JOB, tags={}).belongs_to_team("team", asked) is False
