@@ -15,6 +15,7 @@ import pytest
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.core import Config
 
+from job_monitor.local_workspace.database import WorkspaceDatabase
 from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET
 from job_monitor.local_workspace.server import LocalWorkspace, LocalWorkspaceOptions
 from job_monitor.local_workspace.statements import SqlDatabase
@@ -165,3 +166,11 @@ def admin(http: httpx.Client) -> Iterator[httpx.Client]:
     """The admin surface; faults set through it are cleared after each test."""
     yield http
     http.post("/_local/faults", json={}).raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def database(local_workspace: LocalWorkspace) -> WorkspaceDatabase:
+    """The demo workspace's database, for the tests' independent SQL."""
+    database = local_workspace.state.database
+    assert isinstance(database, WorkspaceDatabase)
+    return database

@@ -43,13 +43,6 @@ BIG_DAG_TASKS = 130
 
 
 @pytest.fixture(scope="module")
-def database(local_workspace: LocalWorkspace) -> WorkspaceDatabase:
-    database = local_workspace.state.database
-    assert isinstance(database, WorkspaceDatabase)
-    return database
-
-
-@pytest.fixture(scope="module")
 def alice_ws(local_workspace: LocalWorkspace) -> WorkspaceClient:
     return user_client(local_workspace, "local-alice")
 

@@ -107,13 +107,6 @@ class Answer:
 
 
 @pytest.fixture(scope="module")
-def database(local_workspace: LocalWorkspace) -> WorkspaceDatabase:
-    database = local_workspace.state.database
-    assert isinstance(database, WorkspaceDatabase)
-    return database
-
-
-@pytest.fixture(scope="module")
 def alice(local_workspace: LocalWorkspace) -> WorkspaceClient:
     return user_client(local_workspace, "local-alice")
 

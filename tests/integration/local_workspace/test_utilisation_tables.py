@@ -236,13 +236,6 @@ ORDER BY u.node_type
 
 
 @pytest.fixture(scope="module")
-def database(local_workspace: LocalWorkspace) -> WorkspaceDatabase:
-    database = local_workspace.state.database
-    assert isinstance(database, WorkspaceDatabase)
-    return database
-
-
-@pytest.fixture(scope="module")
 def analyst(local_workspace: LocalWorkspace) -> WorkspaceClient:
     return user_client(local_workspace, "local-alice")
 
