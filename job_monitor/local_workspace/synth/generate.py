@@ -20,9 +20,10 @@ pinned jobs (`UTILISATION_PINNED`) and drawn for the others; CPU means user + sy
 * at the ceiling (8 %; job 7): autoscaling, at its maximum from within the first tenth of each run
   (over 80 % of its minutes), workers at 78-94 % CPU;
 * autoscale unexercised (8 %; job 8): autoscaling that never leaves its minimum;
-* autoscaling (12 %; job 3, the continuous one): up from the minimum to the maximum and back down
+* autoscaling (12 %; job 13, a batch job: a continuous run cut by the window would show only its
+  middle, at the maximum): up from the minimum to the maximum and back down
   within each run;
-* healthy (the rest; jobs 4, 10, 13): fixed size, workers at 46-78 % CPU and 47-78 % memory.
+* healthy (the rest; jobs 3, 4, 10): fixed size, workers at 46-78 % CPU and 47-78 % memory.
 Drivers run at 6-22 % CPU and 40-63 % memory; every metric is noisy from minute to minute with a
 spike now and then. Autoscaling jobs scale between a third of `workers` and `workers`, as
 `compute.clusters` (min/max_autoscale_workers) and the Jobs API (`autoscale`) say. Serverless jobs
@@ -82,12 +83,12 @@ _BOB_OWNS = (1, 2, 8)
 # healthy). Job 0 is data-eng's, so bob sees an over-provisioned job.
 UTILISATION_PINNED: dict[int, str] = {
     0: "over_provisioned",
-    3: "autoscaling",
+    3: "healthy",
     4: "healthy",
     7: "at_ceiling",
     8: "autoscale_unexercised",
     10: "healthy",
-    13: "healthy",
+    13: "autoscaling",
 }
 
 # `system.compute.node_timeline` keeps 90 days (Databricks keeps it less than a year; third parties

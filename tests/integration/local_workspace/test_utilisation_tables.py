@@ -20,7 +20,7 @@ from job_monitor.local_workspace.synth.generate import UTILISATION_PINNED
 from tests.integration.local_workspace.conftest import user_client
 
 OVER_PROVISIONED_JOB = 0
-AUTOSCALING_JOB = 3
+AUTOSCALING_JOB = 13
 HEALTHY_JOB = 4
 SHARED_CLUSTER_JOB = 5
 AT_CEILING_JOB = 7
