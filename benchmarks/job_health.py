@@ -8,6 +8,7 @@ can be emptied between cold samples), then reports for
 * the first page of 100 `jobs` with `health`,
 * 100 `jobRuns` with `job` and `tasks`,
 * `activeRuns` (with `elapsedSeconds`, `expectedSeconds`),
+* the first page of 100 `jobs` with `utilization` (issue 13), and `overProvisionedJobs`,
 
 the p50 and p99 latency with every service cache empty ("cold": the warehouse statements and the
 Jobs API calls are made; the ACL index and the clients are already built), from cache ("warm",
@@ -80,11 +81,30 @@ query Active { activeRuns { __typename ... on ActiveRuns { runs {
   runId state startTime elapsedSeconds expectedSeconds job { jobId name }
 } } } }
 """
+UTILIZATION = """
+query Utilization { jobs(first: 100) { __typename ... on JobConnection { edges { node {
+  jobId utilization {
+    __typename
+    ... on JobUtilization { minutesObserved runsObserved workerCpu { p50Percent p90Percent }
+                            workerMemory { p50Percent p90Percent } estimatedMonthlySavingUsd
+                            findings { kind recommendation { summary } } }
+    ... on UnmeasurableUtilization { reason }
+  }
+} } } } }
+"""
+OVER_PROVISIONED = """
+query OverProvisioned { overProvisionedJobs { __typename ... on OverProvisionedJobs {
+  jobCount estimatedMonthlySavingUsd
+  jobs { job { jobId name } estimatedMonthlySavingUsd findings { kind } }
+} } }
+"""
 OPERATIONS = {
     "overview(LAST_30_DAYS)": OVERVIEW,
     "jobs(first: 100) + health": JOBS,
     "jobRuns(first: 100) + job + tasks": RUNS,
     "activeRuns": ACTIVE,
+    "jobs(first: 100) + utilization": UTILIZATION,
+    "overProvisionedJobs": OVER_PROVISIONED,
 }
 
 
@@ -161,7 +181,9 @@ def request(http: httpx.Client, query: str, user: str = "local-alice") -> float:
     body = response.json()
     answer = next(iter((body.get("data") or {}).values()), None)
     typename = answer.get("__typename", "") if isinstance(answer, dict) else ""
-    if "errors" in body or not typename.endswith(("Connection", "Overview", "ActiveRuns")):
+    if "errors" in body or not typename.endswith(
+        ("Connection", "Overview", "ActiveRuns", "OverProvisionedJobs")
+    ):
         raise RuntimeError(f"unexpected answer: {response.text[:500]}")
     return elapsed
 
