@@ -45,7 +45,7 @@ from job_monitor.local_workspace.synth import vocabulary as v
 from job_monitor.local_workspace.synth.tables import generate_tables
 
 # Bump when the generated data changes shape or content: it is part of the database cache key.
-GENERATOR_VERSION = 16
+GENERATOR_VERSION = 17
 
 # The Jobs API keeps about 60 days of runs; the system tables keep the whole window.
 JOBS_API_RETENTION_DAYS = 60
@@ -96,7 +96,7 @@ UTILISATION_PINNED: dict[int, str] = {
 NODE_RETENTION_DAYS = 90
 # Stored node rows cover a block of minutes each (see `_NODE_INSTANCES`): longer blocks are fewer
 # rows to build, more candidate minutes per row to read.
-NODE_BLOCK_MINUTES = 180
+NODE_BLOCK_MINUTES = 240
 
 
 def _values(rows: list[tuple[object, ...]]) -> str:
@@ -1184,13 +1184,14 @@ WITH seg AS (
     0.7 + 0.6 * ur(h, 2) AS pace
   FROM seg
 ), inst AS (
-  SELECT base.*, k AS idx, hash(getvariable('seed'), cluster_id, mi_from, k) AS hi,
+  SELECT base.*, k AS idx, hash(h, k) AS hi,
     -- workers beyond the autoscaling minimum come and go (0: always there)
     CASE WHEN k <= coalesce(min_workers, n_workers) THEN 0.0
       ELSE (k - min_workers) / (max_workers - min_workers) END AS f
   FROM base, LATERAL (SELECT unnest(range(n_workers + 1)) AS k)
 ), w AS (
-  SELECT cluster_id, node_type, idx, printf('i-0%016x', hi) AS instance_id,
+  -- AWS instance ids: 'i-' and 17 hex digits
+  SELECT cluster_id, node_type, idx, 'i-0' || lower(to_hex(hi | (1::UBIGINT << 60))) AS instance_id,
     -- at the ceiling: up to max within the first tenth; otherwise up and back down, nested
     CASE WHEN f = 0 THEN mi_from
       WHEN utilisation = 'at_ceiling' THEN mi_from + round((mi_to - mi_from) * 0.08 * f * pace)
@@ -1204,12 +1205,9 @@ WITH seg AS (
       ELSE least(mem_hi, greatest(mem_lo, mem0 + round(2 * ur(hi, 1) - 1)::INT)) END AS mem
   FROM inst
 ), c AS (
-  SELECT w.*, up // {node_block_minutes} AS block FROM w
-  WHERE down > up AND up // {node_block_minutes} = (down - 1) // {node_block_minutes}
-  UNION ALL
   SELECT w.*,
     unnest(range(up // {node_block_minutes}, (down - 1) // {node_block_minutes} + 1)) AS block
-  FROM w WHERE up // {node_block_minutes} < (down - 1) // {node_block_minutes}
+  FROM w WHERE down > up
 )
 SELECT '{account_id}' AS account_id, '{workspace_id}' AS workspace_id, cluster_id, instance_id,
   idx = 0 AS driver, node_type, block::INT AS block,
