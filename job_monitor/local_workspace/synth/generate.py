@@ -15,8 +15,9 @@ to the attempt's end, and again during a repair; a shared cluster has one driver
 (more runs, more workers) each minute any run uses it, however many jobs' runs overlap. Only the
 last `NODE_RETENTION_DAYS` are kept. Each classic job has a utilisation story, pinned for the
 pinned jobs (`UTILISATION_PINNED`) and drawn for the others; CPU means user + system:
-* over-provisioned (18 % of classic jobs; job 0, data-eng's): fixed size, workers at 14-30 % CPU
-  and 17-33 % memory on average, so about 90 % of their minutes are under 40 % on both;
+* over-provisioned (18 % of classic jobs; job 0, data-eng's): fixed size, 4 to 15 workers (the
+  others have 2 to 15) at 14-30 % CPU and 17-33 % memory on average, so about 90 % of their minutes
+  are under 40 % on both, and fewer workers would carry even the busiest minute;
 * at the ceiling (8 %; job 7): autoscaling, at its maximum from within the first tenth of each run
   (over 80 % of its minutes), workers at 78-94 % CPU;
 * autoscale unexercised (8 %; job 8): autoscaling that never leaves its minimum;
@@ -45,7 +46,7 @@ from job_monitor.local_workspace.synth import vocabulary as v
 from job_monitor.local_workspace.synth.tables import generate_tables
 
 # Bump when the generated data changes shape or content: it is part of the database cache key.
-GENERATOR_VERSION = 17
+GENERATOR_VERSION = 18
 
 # The Jobs API keeps about 60 days of runs; the system tables keep the whole window.
 JOBS_API_RETENTION_DAYS = 60
@@ -292,7 +293,6 @@ SELECT d.*,
     AND u(job_id, 'pause', 0) < 0.02 AS pauses,
   -- job 0 turns Photon on only with its regression (`photon_time`)
   u(job_id, 'photon', 0) < 0.3 AND i <> 0 AS photon,
-  2 + floor(u(job_id, 'workers', 0) * 14)::INT AS workers,
   pick(node_types(), u(job_id, 'node', 0)) AS node_type,
   pick(dbr_versions(), u(job_id, 'dbr', 0)) AS dbr_version,
   4 + u(job_id, 'dbu', 0) * 28 AS dbu_per_hour,
@@ -305,6 +305,10 @@ SELECT d.*,
     WHEN u(job_id, 'util', 0) < 0.34 THEN 'autoscale_unexercised'
     WHEN u(job_id, 'util', 0) < 0.46 THEN 'autoscaling'
     ELSE 'healthy' END AS utilisation,
+  -- An over-provisioned cluster has workers to spare, 4 to 15: with 2 or 3, the busiest minute (a
+  -- spike on one worker) often needs them all, and no smaller cluster would carry it.
+  CASE WHEN utilisation = 'over_provisioned' THEN 4 + floor(u(job_id, 'workers', 0) * 12)
+    ELSE 2 + floor(u(job_id, 'workers', 0) * 14) END::INT AS workers,
   -- Autoscaling jobs scale between a third of `workers` and `workers`.
   CASE WHEN utilisation IN ('at_ceiling', 'autoscale_unexercised', 'autoscaling')
     THEN greatest(1, workers // 3) END AS min_workers,
