@@ -133,7 +133,10 @@ def _remove_stale(data_dir: Path) -> None:
     for file in data_dir.glob(".workspace-g*.partial*"):
         pid = file.name.split(".partial")[0].rsplit(".", 1)[-1]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            file.unlink(missing_ok=True)
+            if file.is_dir():  # the directory a killed build spilled to
+                shutil.rmtree(file, ignore_errors=True)
+            else:
+                file.unlink(missing_ok=True)
 
 
 class WorkspaceDatabase:

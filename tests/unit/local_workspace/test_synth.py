@@ -100,11 +100,15 @@ def test_the_data_moves_forward_by_whole_hours(tmp_path: Path) -> None:
 
 
 def test_a_build_removes_databases_of_other_versions_and_dead_builds(tmp_path: Path) -> None:
-    # given a database of an older generator and the leftover of a build whose process died
+    # given a database of an older generator and the leftovers of a build whose process died: its
+    # partial file and the directory it spilled to
     old = tmp_path / "workspace-g0-duckdb0.0.0-s3-j14-d3.duckdb"
     dead = tmp_path / ".workspace-g0-duckdb0.0.0-s3-j14-d3.999999999.partial"
+    spill = tmp_path / ".workspace-g0-duckdb0.0.0-s3-j14-d3.999999999.partial.spill"
     old.write_bytes(b"old")
     dead.write_bytes(b"partial")
+    spill.mkdir()
+    (spill / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
     # when the current version is built
     database = WorkspaceDatabase.build_or_open(tmp_path, seed=3, **TINY)
     # then only the current database (and its lock) remain
