@@ -23,6 +23,7 @@ from job_monitor.backend.domain.costs import (
 )
 from job_monitor.backend.domain.errors import UpstreamProblem
 from job_monitor.backend.domain.health import Priority
+from job_monitor.backend.domain.outputs import SchemaChangeKind
 from job_monitor.backend.domain.reports import ReportKind
 from job_monitor.backend.domain.runs import RunState, RunType, TerminationType, Trigger
 from job_monitor.backend.domain.service_health import HealthStatus
@@ -54,6 +55,7 @@ __all__ = [
     "ReportKind",
     "RunState",
     "RunType",
+    "SchemaChangeKind",
     "SlaStatus",
     "TerminationType",
     "Trigger",
@@ -196,6 +198,15 @@ strawberry.enum(
         "Why a scheduled job that keeps spending does no useful work: NO_SUCCESSFUL_RUN (none of "
         "its runs billed in the window succeeded), ONLY_SHORT_RUNS (every one ended within "
         f"{ZOMBIE_RUN_SECONDS:g} seconds)."
+    ),
+)
+strawberry.enum(
+    SchemaChangeKind,
+    name="SchemaChangeKind",
+    description=(
+        "How a table's schema changed: a column ADDED, DROPPED, RENAMED (to `newName`) or RETYPED "
+        "(to `dataType`), as the Delta history's ADD COLUMNS, DROP COLUMNS, RENAME COLUMN and "
+        "CHANGE COLUMN operations record it."
     ),
 )
 strawberry.enum(

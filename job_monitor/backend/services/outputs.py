@@ -1,0 +1,89 @@
+"""What each job writes and reads: its target tables' writes against their baseline, empty runs,
+and the schema changes of every table it touches, over exactly the viewer's jobs.
+
+Statements: the lineage of the jobs asked about (a page's batch) is one statement per window, cut
+to the jobs the viewer may see before it is read; then one DESCRIBE HISTORY per table, for the
+tables of those jobs only (targets first, in the order the jobs were asked about), at most
+`outputs_max_tables` per batch, each cached like every other statement. A table beyond the limit,
+or whose history the warehouse refuses (dropped since, or not readable by the app), is listed with
+`history_read` false. A table's history holds other jobs' writes too: only the asking job's are
+shown. The rules are the domain's (`domain.outputs`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Mapping, Sequence
+
+from job_monitor.backend.data.history import as_of
+from job_monitor.backend.domain.errors import WarehouseQueryFailedError
+from job_monitor.backend.domain.outputs import (
+    JobOutputsRecord,
+    TableAccess,
+    TableVersion,
+    table_input,
+    table_output,
+)
+from job_monitor.backend.domain.windows import Window
+from job_monitor.backend.services.session import Session
+
+
+async def outputs_by_job(
+    session: Session, window: Window, job_ids: Collection[int]
+) -> dict[int, JobOutputsRecord]:
+    """These jobs' outputs over the window, in one batch; a job the viewer may not see is answered
+    as one that touched no table (nothing of it is read)."""
+    visible = await session.visible()
+    mine = [job_id for job_id in dict.fromkeys(job_ids) if visible.contains(job_id)]
+    history = await session.history()
+    accesses = await history.job_tables(window, session.now, mine)
+    wanted = _tables_to_read(mine, accesses, session.settings.outputs_max_tables)
+    read = await asyncio.gather(*(_history_or_none(session, table) for table in wanted))
+    versions = dict(zip(wanted, read, strict=True))
+    since = window.start(as_of(session.now))
+    percent = session.settings.row_count_anomaly_percent
+
+    def outputs(job_id: int) -> JobOutputsRecord:
+        touched = accesses.get(job_id, ())
+        return JobOutputsRecord(
+            job_id=job_id,
+            window=window,
+            targets=tuple(
+                table_output(
+                    job_id,
+                    access.table_name,
+                    versions.get(access.table_name),
+                    since=since,
+                    anomaly_percent=percent,
+                )
+                for access in touched
+                if access.writes
+            ),
+            sources=tuple(
+                table_input(access.table_name, versions.get(access.table_name), since=since)
+                for access in touched
+                if access.reads and not access.writes
+            ),
+            anomaly_percent=percent,
+        )
+
+    return {job_id: outputs(job_id) for job_id in job_ids}
+
+
+def _tables_to_read(
+    job_ids: Sequence[int], accesses: Mapping[int, tuple[TableAccess, ...]], limit: int
+) -> list[str]:
+    """The tables whose history the batch reads: every job's targets first, then its sources, in
+    the order the jobs were asked about, each once, at most `limit`."""
+    targets = [a.table_name for job_id in job_ids for a in accesses.get(job_id, ()) if a.writes]
+    sources = [a.table_name for job_id in job_ids for a in accesses.get(job_id, ()) if a.reads]
+    return list(dict.fromkeys([*targets, *sources]))[:limit]
+
+
+async def _history_or_none(session: Session, table_name: str) -> tuple[TableVersion, ...] | None:
+    try:
+        return await (await session.history()).table_history(table_name)
+    except (WarehouseQueryFailedError, ValueError):
+        # Dropped since the lineage saw it, not readable by the app, or not a table name the
+        # warehouse can be asked about: listed without its history.
+        return None
