@@ -1,4 +1,5 @@
-"""The app's own state in Unity Catalog: budgets, alert acknowledgements and deliveries sent.
+"""The app's own state in Unity Catalog: budgets, alert acknowledgements, deliveries sent, and
+the snapshots of the columns of the tables jobs read and write with the changes found between them.
 
 Tables live in a schema the app owns (`Settings.state_schema`, created by the bundle and granted to
 the app's service principal alone) and are read and written through the SQL warehouse with
@@ -37,14 +38,21 @@ from job_monitor.backend.domain.errors import (
     WarehouseQueryFailedError,
     WarehouseUnavailableError,
 )
+from job_monitor.backend.domain.outputs import SchemaChangeKind, SchemaChangeRecord
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-MIGRATIONS: Final = ((1, "state_schema_v1", "budgets, acknowledgements, deliveries"),)
+MIGRATIONS: Final = (
+    (1, "state_schema_v1", "budgets, acknowledgements, deliveries"),
+    (2, "state_schema_v2", "table column snapshots and the changes found between them"),
+)
 """(version, script, what it adds), oldest first: a new version is a new script at the end."""
 STATE_READ_SECONDS = 5.0
+SNAPSHOT_SECONDS = 300.0
+"""Tables' columns are compared with their snapshots at most this often per set of tables: a
+schema change is news for days, not seconds, and the comparison reads information_schema."""
 WRITE_ATTEMPTS = 6
 WRITE_BACKOFF_SECONDS = 0.05
 _CONFLICT_MARKERS = ("SQLSTATE: 2D521", "DELTA_CONCURRENT", "ConcurrentAppendException")
@@ -79,6 +87,7 @@ class StateStore:
         self._ready = False
         self._migration = SingleFlight[str, int]("state migration")
         self._reads = TtlCache(STATE_READ_SECONDS, max_entries=8)
+        self._snapshots = TtlCache(SNAPSHOT_SECONDS, max_entries=64)
 
     async def migrate(self) -> int:
         """Creates or migrates the state tables (once per process); the version now."""
@@ -115,6 +124,15 @@ class StateStore:
             return await self._warehouse.query(name, scoped)
 
         return await self._reads.get_or_load((name, tuple(sorted(params.items()))), load)
+
+    async def _snapshot_read(self, name: str, params: Mapping[str, QueryParam]) -> Sequence[Row]:
+        await self._ensure_ready()
+        scoped = {"workspace_id": self._workspace_id, **params}
+
+        async def load() -> Sequence[Row]:
+            return await self._warehouse.query(name, scoped)
+
+        return await self._snapshots.get_or_load((name, tuple(sorted(params.items()))), load)
 
     async def acknowledgements(self, now: datetime) -> dict[str, Acknowledgement]:
         """The acknowledgements not yet run out, by alert id."""
@@ -167,7 +185,65 @@ class StateStore:
             for row in rows
         ]
 
+    async def column_drift(self, tables: Sequence[str]) -> ColumnDrift:
+        """These tables' columns now (information_schema.columns) against their snapshots, kept
+        `SNAPSHOT_SECONDS` (a snapshot written clears it)."""
+        rows = await self._snapshot_read("column_drift", {"tables": _table_list(tables)})
+        return ColumnDrift(
+            changed=frozenset(row.text("table_name") for row in rows if row.opt_text("change")),
+            unrecorded=frozenset(
+                row.text("table_name") for row in rows if not row.opt_text("change")
+            ),
+        )
+
+    async def column_changes(
+        self, tables: Sequence[str], since: datetime
+    ) -> dict[str, tuple[SchemaChangeRecord, ...]]:
+        """The changes found between snapshots of these tables, noticed at or after `since`, by
+        table, newest first."""
+        # The window's start floored to the hour: reads within the hour share one statement.
+        hour = since.replace(minute=0, second=0, microsecond=0)
+        listed = _table_list(tables)
+        rows = await self._snapshot_read("column_changes", {"tables": listed, "since": hour})
+        found: dict[str, list[SchemaChangeRecord]] = {}
+        for row in rows:
+            change = SchemaChangeRecord(
+                table_name=row.text("table_name"),
+                version=None,
+                changed_at=row.timestamp("detected_at"),
+                kind=SchemaChangeKind(row.text("change")),
+                column=row.text("column_name"),
+                data_type=row.opt_text("data_type"),
+                previous_type=row.opt_text("previous_type"),
+                previous_snapshot_at=row.timestamp("since"),
+            )
+            if change.changed_at >= since:
+                found.setdefault(change.table_name, []).append(change)
+        return {table: tuple(changes) for table, changes in found.items()}
+
     # --- writes
+
+    async def record_column_snapshots(
+        self, tables: Sequence[str], now: datetime, *, with_changes: bool
+    ) -> None:
+        """Records the changes found against these tables' snapshots (when `with_changes`), then
+        takes new snapshots: two statements, in that order, so that a failure between them finds
+        the same changes again next time (recorded once: the first statement is idempotent).
+        Then compares again, so that the next comparison is answered from the cache."""
+        listed = _table_list(tables)
+        try:
+            if with_changes:
+                await self._write(
+                    "column changes",
+                    "record_column_changes",
+                    {"tables": listed, "detected_at": now},
+                )
+            await self._write(
+                "column snapshot", "record_table_columns", {"tables": listed, "observed_at": now}
+            )
+        finally:
+            self._snapshots.clear()
+        await self.column_drift(tables)
 
     async def acknowledge(self, ack: Acknowledgement) -> None:
         await self._write(
@@ -268,6 +344,19 @@ class StateStore:
         finally:
             self._reads.clear()
         return rows
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnDrift:
+    """Which tables' columns differ from their snapshot, and which have none yet."""
+
+    changed: frozenset[str]
+    unrecorded: frozenset[str]
+
+
+def _table_list(tables: Sequence[str]) -> str:
+    # Sorted, so that the same tables share a cached read.
+    return ",".join(sorted(set(tables)))
 
 
 def _scope_params(scope: BudgetScope) -> dict[str, QueryParam]:

@@ -86,10 +86,12 @@ class SchemaChangeKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SchemaChangeRecord:
-    """A column added, dropped, renamed or retyped, and the table version that did it."""
+    """A column added, dropped, renamed or retyped: read off the table version that did it, or
+    found by comparing two snapshots of information_schema.columns (no version; it happened
+    between `previous_snapshot_at` and `changed_at`, when the app noticed)."""
 
     table_name: str
-    version: int
+    version: int | None
     changed_at: datetime
     kind: SchemaChangeKind
     column: str
@@ -97,6 +99,9 @@ class SchemaChangeRecord:
     """A renamed column's new name."""
     data_type: str | None = None
     """An added or retyped column's type, as the change spelled it."""
+    previous_type: str | None = None
+    """A retyped or dropped column's type before, when a snapshot knew it."""
+    previous_snapshot_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +152,13 @@ class JobOutputsRecord:
         """Of every table it reads and writes, newest first."""
         changes = [change for table in self.targets for change in table.schema_changes]
         changes += [change for table in self.sources for change in table.schema_changes]
-        return tuple(sorted(changes, key=lambda change: (change.changed_at, change.version)))[::-1]
+        return _newest_first(changes)
+
+
+def _newest_first(changes: Iterable[SchemaChangeRecord]) -> tuple[SchemaChangeRecord, ...]:
+    return tuple(
+        sorted(changes, key=lambda change: (change.changed_at, change.version or -1), reverse=True)
+    )
 
 
 # --- reading a version ---------------------------------------------------------------------------
@@ -282,9 +293,16 @@ def version_schema_changes(
 ) -> tuple[SchemaChangeRecord, ...]:
     """The column changes one version made, read off its operation and its parameters."""
 
-    def change(kind: SchemaChangeKind, column: str, **more: str | None) -> SchemaChangeRecord:
+    def change(
+        kind: SchemaChangeKind,
+        column: str,
+        *,
+        new_name: str | None = None,
+        data_type: str | None = None,
+    ) -> SchemaChangeRecord:
+        at = version.committed_at
         return SchemaChangeRecord(
-            table_name, version.version, version.committed_at, kind, column, **more
+            table_name, version.version, at, kind, column, new_name=new_name, data_type=data_type
         )
 
     parameters = version.parameters
@@ -338,6 +356,34 @@ def schema_changes(
     return tuple(reversed(found))
 
 
+def with_observed(
+    from_history: Iterable[SchemaChangeRecord], observed: Iterable[SchemaChangeRecord]
+) -> tuple[SchemaChangeRecord, ...]:
+    """A table's changes from its history and those found between snapshots, newest first; a
+    snapshot change the history already explains (the same column changed the same way between
+    the two snapshots; a rename shows in snapshots as a drop and an add) is left out."""
+    known = list(from_history)
+    explained: list[tuple[str, SchemaChangeKind, datetime]] = []
+    for change in known:
+        if change.kind is SchemaChangeKind.RENAMED and change.new_name is not None:
+            explained.append((change.column, SchemaChangeKind.DROPPED, change.changed_at))
+            explained.append((change.new_name, SchemaChangeKind.ADDED, change.changed_at))
+        else:
+            explained.append((change.column, change.kind, change.changed_at))
+
+    def is_explained(change: SchemaChangeRecord) -> bool:
+        start = change.previous_snapshot_at
+        return any(
+            column == change.column
+            and kind is change.kind
+            and (start is None or start < at)
+            and at <= change.changed_at
+            for column, kind, at in explained
+        )
+
+    return _newest_first([*known, *(change for change in observed if not is_explained(change))])
+
+
 def table_output(
     job_id: int,
     table_name: str,
@@ -345,22 +391,27 @@ def table_output(
     *,
     since: datetime,
     anomaly_percent: float,
+    observed: Iterable[SchemaChangeRecord] = (),
 ) -> TableOutputRecord:
-    """A table the job writes; `versions` None when its history was not read."""
+    """A table the job writes; `versions` None when its history was not read; `observed`: its
+    changes found between snapshots."""
     if versions is None:
-        return TableOutputRecord(table_name, (), (), history_read=False)
+        return TableOutputRecord(table_name, (), with_observed((), observed), history_read=False)
     return TableOutputRecord(
         table_name,
         job_writes(job_id, versions, since=since, anomaly_percent=anomaly_percent),
-        schema_changes(table_name, versions, since=since),
+        with_observed(schema_changes(table_name, versions, since=since), observed),
         history_read=True,
     )
 
 
 def table_input(
-    table_name: str, versions: Sequence[TableVersion] | None, *, since: datetime
+    table_name: str,
+    versions: Sequence[TableVersion] | None,
+    *,
+    since: datetime,
+    observed: Iterable[SchemaChangeRecord] = (),
 ) -> TableInputRecord:
     """A table the job reads; `versions` None when its history was not read."""
-    if versions is None:
-        return TableInputRecord(table_name, (), history_read=False)
-    return TableInputRecord(table_name, schema_changes(table_name, versions, since=since), True)
+    found = schema_changes(table_name, versions, since=since) if versions is not None else ()
+    return TableInputRecord(table_name, with_observed(found, observed), versions is not None)

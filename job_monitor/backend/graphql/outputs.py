@@ -112,13 +112,32 @@ class SchemaChange:
     def table(self) -> str:
         return self.change.table_name
 
-    @strawberry.field(description="The version that changed it.")
-    def version(self) -> int:
+    @strawberry.field(
+        description=(
+            "The version that changed it; null for a change found by comparing snapshots of "
+            "information_schema.columns (no Delta operation named it: a table replaced with "
+            "other columns, say)."
+        )
+    )
+    def version(self) -> int | None:
         return self.change.version
 
-    @strawberry.field(description="When.")
+    @strawberry.field(
+        description=(
+            "When: the version's time, or for a change found between snapshots when the app "
+            "noticed it (it happened after `previousSnapshotAt`)."
+        )
+    )
     def changed_at(self) -> datetime:
         return self.change.changed_at
+
+    @strawberry.field(description="For a change found between snapshots: the earlier snapshot.")
+    def previous_snapshot_at(self) -> datetime | None:
+        return self.change.previous_snapshot_at
+
+    @strawberry.field(description="A dropped or retyped column's type before, when known.")
+    def previous_type(self) -> str | None:
+        return self.change.previous_type
 
     @strawberry.field(description="What happened to the column.")
     def kind(self) -> SchemaChangeKind:

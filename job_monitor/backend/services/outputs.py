@@ -7,18 +7,29 @@ tables of those jobs only (targets first, in the order the jobs were asked about
 `outputs_max_tables` per batch, each cached like every other statement. A table beyond the limit,
 or whose history the warehouse refuses (dropped since, or not readable by the app), is listed with
 `history_read` false. A table's history holds other jobs' writes too: only the asking job's are
-shown. The rules are the domain's (`domain.outputs`).
+shown.
+
+Schema changes no Delta operation names (a table replaced with other columns, a change older
+than the history) are found by comparing those tables' information_schema.columns with their last
+snapshot in the app's state (one statement); when a table has none yet, or its columns differ,
+the changes found and a new snapshot are written (two statements, by the service principal), and
+the changes recorded in the window are read back (one statement, shared by replicas). A failed
+snapshot write is logged and found again next time: the outputs are still answered. The rules are
+the domain's (`domain.outputs`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 
 from job_monitor.backend.data.history import as_of
-from job_monitor.backend.domain.errors import WarehouseQueryFailedError
+from job_monitor.backend.domain.errors import StateWriteFailedError, WarehouseQueryFailedError
 from job_monitor.backend.domain.outputs import (
     JobOutputsRecord,
+    SchemaChangeRecord,
     TableAccess,
     TableVersion,
     table_input,
@@ -26,6 +37,8 @@ from job_monitor.backend.domain.outputs import (
 )
 from job_monitor.backend.domain.windows import Window
 from job_monitor.backend.services.session import Session
+
+logger = logging.getLogger(__name__)
 
 
 async def outputs_by_job(
@@ -38,9 +51,12 @@ async def outputs_by_job(
     history = await session.history()
     accesses = await history.job_tables(window, session.now, mine)
     wanted = _tables_to_read(mine, accesses, session.settings.outputs_max_tables)
-    read = await asyncio.gather(*(_history_or_none(session, table) for table in wanted))
-    versions = dict(zip(wanted, read, strict=True))
     since = window.start(as_of(session.now))
+    read, observed = await asyncio.gather(
+        asyncio.gather(*(_history_or_none(session, table) for table in wanted)),
+        _observed_changes(session, wanted, since),
+    )
+    versions = dict(zip(wanted, read, strict=True))
     percent = session.settings.row_count_anomaly_percent
 
     def outputs(job_id: int) -> JobOutputsRecord:
@@ -55,12 +71,18 @@ async def outputs_by_job(
                     versions.get(access.table_name),
                     since=since,
                     anomaly_percent=percent,
+                    observed=observed.get(access.table_name, ()),
                 )
                 for access in touched
                 if access.writes
             ),
             sources=tuple(
-                table_input(access.table_name, versions.get(access.table_name), since=since)
+                table_input(
+                    access.table_name,
+                    versions.get(access.table_name),
+                    since=since,
+                    observed=observed.get(access.table_name, ()),
+                )
                 for access in touched
                 if access.reads and not access.writes
             ),
@@ -87,3 +109,24 @@ async def _history_or_none(session: Session, table_name: str) -> tuple[TableVers
         # Dropped since the lineage saw it, not readable by the app, or not a table name the
         # warehouse can be asked about: listed without its history.
         return None
+
+
+async def _observed_changes(
+    session: Session, tables: Sequence[str], since: datetime
+) -> Mapping[str, tuple[SchemaChangeRecord, ...]]:
+    """The changes found between snapshots of these tables' columns, noticed in the window; the
+    snapshots are brought up to date first."""
+    # A comma would split the name in the statements' table lists.
+    listed = [table for table in tables if "," not in table]
+    if not listed:
+        return {}
+    state = await session.state()
+    drift = await state.column_drift(listed)
+    if drift.changed or drift.unrecorded:
+        try:
+            await state.record_column_snapshots(
+                listed, session.now, with_changes=bool(drift.changed)
+            )
+        except StateWriteFailedError as error:
+            logger.warning("column snapshot not recorded, found again next time: %s", error.message)
+    return await state.column_changes(listed, since)

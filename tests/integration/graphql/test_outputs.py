@@ -7,12 +7,15 @@ see; and a page of jobs costs a bounded number of statements.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from job_monitor.local_workspace.principals import WORKSPACE_ID
+from job_monitor.local_workspace.server import LocalWorkspace
 from job_monitor.local_workspace.synth.tables import (
     ADDED_COLUMN,
     DROP_JOB,
@@ -30,12 +33,13 @@ from tests.integration.graphql.conftest import (
     same_minute,
     window_start,
 )
+from tests.integration.graphql.test_app_state import STATE, rows, sp_client
 
 WRITE = """
 version committedAt runId operation rows rowsInserted rowsUpdated rowsDeleted
 baselineRows deltaPercent anomaly emptyRun
 """
-CHANGE = "table version changedAt kind column newName dataType"
+CHANGE = "table version changedAt kind column newName dataType previousType previousSnapshotAt"
 OUTPUTS = f"""
 window anomalyPercent
 tables {{
@@ -58,8 +62,10 @@ query($first: Int!) { jobs(first: $first) { ... on JobConnection { nodes {
 } } } }
 """
 MAX_TABLES = 20
-BOUND = 2 + 1 + MAX_TABLES
-"""The catalog (2), the lineage of the page's jobs, and at most one history per table read."""
+BOUND = 2 + 1 + MAX_TABLES + 5
+"""The catalog (2), the lineage of the page's jobs, at most one history per table read, and the
+columns against their snapshots: compared (1), the changes and the new snapshot written (2) and the
+compared again (1) and the changes read back (1)."""
 
 # Per write of a job to a table it wrote in the window: its rows (as the issue defines them) and
 # the median and count of the job's previous up-to-20 writes there, by window function.
@@ -271,17 +277,98 @@ def statements_for(gql: GraphQL, stand_in: StandIn, query: str, **variables: Any
 def test_a_page_of_jobs_with_outputs_reads_a_bounded_number_of_histories(
     fresh_gql: Callable[..., GraphQL], stand_in: StandIn
 ) -> None:
-    # given a service with nothing cached
-    service = fresh_gql()
-    # when it reads 100 jobs' outputs, cold and then warm
-    cold = statements_for(service, stand_in, PAGE, first=100)
-    warm = statements_for(service, stand_in, PAGE, first=100)
-    page = service.data(PAGE, first=100)["jobs"]["nodes"]
-    # then it reads at most the lineage and 20 tables' histories, and nothing more when warm
-    assert 0 < cold <= BOUND, cold
-    assert warm == 0
-    read = [t for node in page for t in node["outputs"]["tables"] if t["historyRead"]]
-    unread = [t for node in page for t in node["outputs"]["tables"] if not t["historyRead"]]
-    assert 0 < len({t["name"] for t in read}) <= MAX_TABLES
-    assert unread, "100 jobs write more than 20 tables: some histories are left unread"
-    assert all(t["latestWrite"] is None for t in unread)
+    def check() -> None:
+        # given a service with nothing cached
+        service = fresh_gql()
+        # when it reads 100 jobs' outputs, cold and then warm
+        cold = statements_for(service, stand_in, PAGE, first=100)
+        warm = statements_for(service, stand_in, PAGE, first=100)
+        page = service.data(PAGE, first=100)["jobs"]["nodes"]
+        # then it reads at most the lineage and 20 tables' histories, and nothing more when warm
+        assert 0 < cold <= BOUND, cold
+        assert warm == 0
+        tables = [table for node in page for table in node["outputs"]["tables"]]
+        read = {table["name"] for table in tables if table["historyRead"]}
+        unread = [table for table in tables if not table["historyRead"]]
+        assert 0 < len(read) <= MAX_TABLES
+        assert unread, "100 jobs write more than 20 tables: some histories are left unread"
+        assert all(table["latestWrite"] is None for table in unread)
+
+    same_minute(check)
+
+
+# --- schema drift between snapshots ---------------------------------------------------------------
+
+
+def test_a_column_change_no_delta_operation_names_is_found_against_the_last_snapshot_once(
+    gql: GraphQL,
+    fresh_gql: Callable[..., GraphQL],
+    local_workspace: LocalWorkspace,
+    truth: Truth,
+) -> None:
+    sp = sp_client(local_workspace)
+    job_id = job_index_ids(truth)[DROP_JOB]
+    # given a job's tables whose columns the app has seen (a snapshot is taken on first sight)
+    table = outputs_of(fresh_gql(), job_id)["tables"][0]["name"]
+    snapshot = rows(
+        sp,
+        f"SELECT column_name, data_type FROM {STATE}.table_columns "
+        f"WHERE table_name = '{table}' ORDER BY column_name",
+    )
+    assert snapshot, "the first read took a snapshot of the table's columns"
+    column, data_type = snapshot[0]
+    # and a snapshot from three days ago that knew that column as another type and one more
+    # column, gone since, without any Delta operation saying so
+    before = datetime.now(UTC) - timedelta(days=3)
+    rows(
+        sp,
+        f"UPDATE {STATE}.table_columns SET data_type = 'int', "
+        f"observed_at = TIMESTAMP '{before.isoformat()}' "
+        f"WHERE table_name = '{table}' AND column_name = '{column}'",
+    )
+    rows(
+        sp,
+        f"INSERT INTO {STATE}.table_columns VALUES ('{WORKSPACE_ID}', '{table}', 'old_flag', "
+        f"'boolean', TIMESTAMP '{before.isoformat()}')",
+    )
+
+    # when two replicas read the job's outputs at once
+    replicas = [fresh_gql(), fresh_gql()]
+    answers: list[Any] = [None, None]
+
+    def read(index: int) -> None:
+        answers[index] = outputs_of(replicas[index], job_id)
+
+    threads = [threading.Thread(target=read, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # then each shows the retyped and the dropped column, without a version, since the snapshot
+    found = {
+        (change["kind"], change["column"], change["previousType"], change["dataType"])
+        for change in answers[0]["tables"][0]["schemaChanges"]
+        if change["version"] is None
+    }
+    assert found == {
+        ("RETYPED", column, "int", data_type),
+        ("DROPPED", "old_flag", "boolean", None),
+    }
+    assert answers[1]["tables"][0]["schemaChanges"] == answers[0]["tables"][0]["schemaChanges"]
+    # and the changes are recorded once, and the snapshot is the table's columns again
+    recorded = rows(
+        sp, f"SELECT change, column_name FROM {STATE}.column_changes WHERE table_name = '{table}'"
+    )
+    assert sorted(map(tuple, recorded)) == [("DROPPED", "old_flag"), ("RETYPED", column)]
+    assert (
+        rows(
+            sp,
+            f"SELECT column_name, data_type FROM {STATE}.table_columns "
+            f"WHERE table_name = '{table}' ORDER BY column_name",
+        )
+        == snapshot
+    )
+    # and a service started later shows them too, from the state
+    later = outputs_of(fresh_gql(), job_id)["tables"][0]["schemaChanges"]
+    assert later == answers[0]["tables"][0]["schemaChanges"]

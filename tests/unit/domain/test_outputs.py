@@ -11,12 +11,14 @@ import pytest
 from job_monitor.backend.domain.outputs import (
     JobOutputsRecord,
     SchemaChangeKind,
+    SchemaChangeRecord,
     TableVersion,
     job_writes,
     rows_changed,
     schema_changes,
     table_input,
     table_output,
+    with_observed,
 )
 from job_monitor.backend.domain.windows import Window
 
@@ -169,3 +171,56 @@ def test_a_jobs_schema_changes_cover_the_tables_it_reads_and_writes_newest_first
         ("c.s.u", "a"),
         ("c.s.t", "b"),
     ]
+
+
+def observed(
+    kind: SchemaChangeKind, column: str, day: int, since_day: int = 0
+) -> SchemaChangeRecord:
+    return SchemaChangeRecord(
+        table_name="c.s.t",
+        version=None,
+        changed_at=T0 + timedelta(days=day),
+        kind=kind,
+        column=column,
+        previous_snapshot_at=T0 + timedelta(days=since_day),
+    )
+
+
+def test_a_change_found_between_snapshots_that_the_history_explains_is_shown_once() -> None:
+    history = schema_changes(
+        "c.s.t",
+        [
+            version(2, "DROP COLUMNS", job=None, parameters={"columns": '["a"]'}),
+            version(
+                3,
+                "RENAME COLUMN",
+                job=None,
+                parameters={"oldColumnPath": "b", "newColumnPath": "c"},
+            ),
+        ],
+        since=T0,
+    )
+    found = with_observed(
+        history,
+        [
+            observed(SchemaChangeKind.DROPPED, "a", day=5),
+            observed(SchemaChangeKind.DROPPED, "b", day=5),
+            observed(SchemaChangeKind.ADDED, "c", day=5),
+            # not explained: no operation dropped d, and a was dropped before this snapshot
+            observed(SchemaChangeKind.DROPPED, "d", day=5),
+            observed(SchemaChangeKind.DROPPED, "a", day=9, since_day=6),
+        ],
+    )
+    assert [(c.kind, c.column, c.version) for c in found] == [
+        (SchemaChangeKind.DROPPED, "a", None),
+        (SchemaChangeKind.DROPPED, "d", None),
+        (SchemaChangeKind.RENAMED, "b", 3),
+        (SchemaChangeKind.DROPPED, "a", 2),
+    ]
+
+
+def test_a_table_whose_history_was_not_read_still_shows_the_changes_between_snapshots() -> None:
+    change = observed(SchemaChangeKind.ADDED, "x", day=1)
+    output = table_output(JOB, "c.s.t", None, since=T0, anomaly_percent=20.0, observed=[change])
+    assert output.schema_changes == (change,)
+    assert table_input("c.s.t", None, since=T0, observed=[change]).schema_changes == (change,)
