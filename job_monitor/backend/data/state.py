@@ -125,6 +125,10 @@ class StateStore:
 
         return await self._reads.get_or_load((name, tuple(sorted(params.items()))), load)
 
+    def forget_reads(self) -> None:
+        self._reads.clear()
+        self._snapshots.clear()
+
     async def _snapshot_read(self, name: str, params: Mapping[str, QueryParam]) -> Sequence[Row]:
         await self._ensure_ready()
         scoped = {"workspace_id": self._workspace_id, **params}
