@@ -78,6 +78,7 @@ describe('severities and kinds in the address', () => {
     expect(parseAlertKind('FAILURE_STREAK')).toBe('FAILURE_STREAK');
     expect(parseAlertKind('failure_streak')).toBeUndefined();
     expect(alertKindLabel('BUDGET_FORECAST_TO_BREACH')).toBe('Budget on pace to run out');
+    expect(parseAlertKind('OVER_PROVISIONED')).toBe('OVER_PROVISIONED');
   });
 
   it('colours P1 red, P2 amber and P3 blue', () => {

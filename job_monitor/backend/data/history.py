@@ -431,6 +431,7 @@ def _utilization(row: Row) -> UtilizationFacts:
         shared_cluster_runs=row.integer("shared_cluster_runs"),
         runs_observed=row.integer("runs_observed"),
         minutes_observed=row.integer("minutes_observed"),
+        first_observed_at=row.opt_timestamp("first_observed_at"),
         driver_cpu=_spread(row, "driver_cpu"),
         driver_memory=_spread(row, "driver_memory"),
         worker_cpu=_spread(row, "worker_cpu"),

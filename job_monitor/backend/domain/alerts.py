@@ -7,11 +7,12 @@ lets an acknowledged alert come back when the condition worsens.
 
 Severities: P1 a failing job (a failure streak, a run going past its target); P2 a job that
 misses its promises (success rate below 90 %, runs over target, a run at risk of it); P3 money and
-slowness (a duration regression, a cost anomaly, a zombie job).
+slowness (a duration regression, a cost anomaly, a zombie job, an over-provisioned job).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -30,6 +31,13 @@ from job_monitor.backend.domain.health import (
     HealthSummary,
 )
 from job_monitor.backend.domain.jobs import JobDefinition
+from job_monitor.backend.domain.utilization import (
+    FindingKind,
+    MeasuredUtilization,
+    OverProvisioningThresholds,
+    Utilization,
+)
+from job_monitor.backend.domain.windows import Window
 
 LOW_RATE_MIN_FAILURES = 2
 """A low success rate alerts only with at least this many failures: one failure of a daily job
@@ -52,6 +60,7 @@ class AlertKind(StrEnum):
     ZOMBIE_JOB = "ZOMBIE_JOB"
     BUDGET_BREACHED = "BUDGET_BREACHED"
     BUDGET_FORECAST_TO_BREACH = "BUDGET_FORECAST_TO_BREACH"
+    OVER_PROVISIONED = "OVER_PROVISIONED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +108,23 @@ class Acknowledgement:
     magnitude: float
 
 
+NOTABLE_GROWTH: Mapping[AlertKind, float] = {AlertKind.OVER_PROVISIONED: 0.25}
+"""How much an acknowledged alert's magnitude must grow, as a share of the magnitude acknowledged,
+before the alert comes back; any growth for the kinds not named. An over-provisioned job's saving
+is estimated from a rolling week's spend, which moves with every hour billed: a saving a quarter
+larger is news, a few cents more is not."""
+
+
+def worsened(alert: AlertRecord, ack: Acknowledgement) -> bool:
+    """The alert's condition is worse than when it was acknowledged: its magnitude grew past the
+    magnitude acknowledged (by more than its kind's `NOTABLE_GROWTH`)."""
+    return alert.magnitude > ack.magnitude * (1 + NOTABLE_GROWTH.get(alert.kind, 0.0))
+
+
 def is_silenced(alert: AlertRecord, ack: Acknowledgement | None, now: datetime) -> bool:
     """An acknowledged alert stays quiet until its time runs out or its condition worsens (a longer
-    streak, a bigger overrun)."""
-    return ack is not None and now < ack.until and alert.magnitude <= ack.magnitude
+    streak, a bigger overrun, a notably larger saving)."""
+    return ack is not None and now < ack.until and not worsened(alert, ack)
 
 
 # Advice per termination code: the first step a data engineer would take.
@@ -367,6 +389,47 @@ def budget_alert(standing: BudgetStanding, job_names: dict[int, str]) -> AlertRe
         team=team,
         job_ids=standing.job_ids if team is not None else (),
     )
+
+
+def over_provisioned_alert(
+    job: JobDefinition, utilization: Utilization, thresholds: OverProvisioningThresholds
+) -> AlertRecord | None:
+    """P3: the job's workers sat mostly idle over enough runs and a smaller cluster would carry
+    their busiest minute (the utilisation's OVER_PROVISIONED finding); the resize and what it saves
+    a month at list price. The magnitude is that saving in USD."""
+    if not isinstance(utilization, MeasuredUtilization):
+        return None
+    finding = next(
+        (found for found in utilization.findings if found.kind is FindingKind.OVER_PROVISIONED),
+        None,
+    )
+    if finding is None:
+        return None
+    facts = utilization.facts
+    saving = finding.estimated_monthly_saving_usd or 0.0
+    idle = (facts.underused_minute_share or 0.0) * 100
+    return AlertRecord(
+        kind=AlertKind.OVER_PROVISIONED,
+        severity=AlertSeverity.P3,
+        job_id=job.job_id,
+        title=f"{job.name}: over-provisioned, about ${saving:,.0f} a month to save",
+        detail=(
+            f"Its workers stayed under {thresholds.cpu_percent:g} % CPU and "
+            f"{thresholds.memory_percent:g} % memory in {idle:.0f} % of "
+            f"{facts.worker_minutes:,} worker run-minutes over {facts.runs_observed} runs in the "
+            f"last {_span(utilization.window)}."
+        ),
+        # The finding's own words: the resize, the peak it still carries and the saving, as the
+        # utilisation API says them.
+        remediation=finding.recommendation.summary,
+        first_seen_at=facts.first_observed_at,
+        magnitude=saving,
+    )
+
+
+def _span(window: Window) -> str:
+    days = window.duration.days
+    return f"{days} days" if days > 1 else "24 hours"
 
 
 SEVERITY_ORDER = {AlertSeverity.P1: 0, AlertSeverity.P2: 1, AlertSeverity.P3: 2}

@@ -129,7 +129,7 @@ strawberry.enum(
         "How urgent an alert is: P1 a failing job (a failure streak, a run going past its "
         "target); P2 a job missing its promises (success rate below 90%, runs over target, a run "
         "past 80% of it, a budget breached); P3 money and slowness (a duration regression, a cost "
-        "anomaly, a zombie job, a budget forecast to breach)."
+        "anomaly, a zombie job, a budget forecast to breach, an over-provisioned job)."
     ),
 )
 strawberry.enum(
@@ -141,7 +141,9 @@ strawberry.enum(
         "DURATION_REGRESSION (P3), SLA_BREACHED (P2: runs of the last 24 hours over target), "
         "SLA_AT_RISK (a run going now past 80% of its target: P2, past it: P1), COST_ANOMALY "
         "(P3), ZOMBIE_JOB (P3), BUDGET_BREACHED (P2: a job's or team's spend this month is over "
-        "its budget), BUDGET_FORECAST_TO_BREACH (P3: on pace to be by the month's end)."
+        "its budget), BUDGET_FORECAST_TO_BREACH (P3: on pace to be by the month's end), "
+        "OVER_PROVISIONED (P3: its workers sat mostly idle over the last 7 days and a smaller "
+        "cluster would carry their busiest minute; the resize and its monthly saving)."
     ),
 )
 strawberry.enum(
