@@ -68,6 +68,7 @@ def _serve(args: argparse.Namespace) -> int:
         settings = with_local_workspace(settings, workspace.host)
         print(f"local workspace: {workspace.host}", flush=True)
         _deploy_bundle_jobs(workspace)
+        _first_sweep_in_background(settings)
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host  # noqa: S104
     print(f"Job Monitor ({settings.mode.value} mode): http://{shown_host}:{port}", flush=True)
     try:
@@ -99,6 +100,27 @@ def _deploy_bundle_jobs(workspace: LocalWorkspace) -> None:
         return  # installed without the repository: there is no bundle to deploy
     deployed = deploy_to_local_workspace(workspace.host, workspace.state.options.data_dir)
     print(f"bundle jobs in the local workspace: {', '.join(sorted(deployed))}", flush=True)
+
+
+def _first_sweep_in_background(settings: Settings) -> None:
+    """The sweep of what jobs write that the bundle's dispatch job would have run (the local
+    workspace runs no job), so that row-count and schema-drift alerts show without waiting for
+    it: once, as the app, beside the service."""
+    import asyncio
+    import threading
+
+    from job_monitor.backend.domain.errors import JobMonitorError
+    from job_monitor.backend.services.outputs import recent_sweep
+
+    def run() -> None:
+        try:
+            found = asyncio.run(_as_the_app(settings, "data-sweep", recent_sweep))
+        except JobMonitorError as exc:
+            print(f"what jobs write was not swept: {exc.message}", file=sys.stderr, flush=True)
+            return
+        print(f"swept what jobs write: {len(found.jobs)} jobs to look at", flush=True)
+
+    threading.Thread(target=run, name="first-data-sweep", daemon=True).start()
 
 
 def _export_schema(args: argparse.Namespace) -> int:
@@ -209,7 +231,15 @@ async def _send_report(
     channel is not configured."""
     from job_monitor.backend.delivery import FileChannel, Message, configured_channels, deliver
     from job_monitor.backend.domain.errors import JobMonitorError
+    from job_monitor.backend.domain.reports import RenderedReport, ReportKind
+    from job_monitor.backend.services.outputs import recent_sweep
     from job_monitor.backend.services.reports import rendered_report
+
+    async def build(session: Session) -> RenderedReport:
+        if kind is ReportKind.DAILY:
+            # Its row-count and schema-drift alerts are as fresh as the last sweep.
+            await recent_sweep(session)
+        return await rendered_report(session, kind)
 
     settings = await _with_secrets(settings, secret_scope)
     channels, problems = configured_channels(settings, _channel_kinds(settings, to), out)
@@ -218,9 +248,7 @@ async def _send_report(
             print(f"cannot deliver: {problem}", file=sys.stderr)
         return 2
     try:
-        rendered = await _as_the_app(
-            settings, f"report-{kind.slug}", lambda session: rendered_report(session, kind)
-        )
+        rendered = await _as_the_app(settings, f"report-{kind.slug}", build)
     except JobMonitorError as exc:
         print(f"the {kind.slug} report could not be built: {exc.message}", file=sys.stderr)
         return 1

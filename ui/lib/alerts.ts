@@ -48,6 +48,8 @@ export const ALERT_KINDS: readonly { value: AlertKind; label: string }[] = [
   { value: 'COST_ANOMALY', label: 'Cost anomaly' },
   { value: 'ZOMBIE_JOB', label: 'Zombie job' },
   { value: 'OVER_PROVISIONED', label: 'Over-provisioned' },
+  { value: 'ROW_COUNT_ANOMALY', label: 'Row-count anomaly' },
+  { value: 'SCHEMA_DRIFT', label: 'Schema drift' },
 ];
 
 export function alertKindLabel(kind: AlertKind): string {

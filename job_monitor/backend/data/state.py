@@ -21,12 +21,13 @@ service has checked the viewer's permission; users' tokens have no grant there.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from job_monitor.backend.data.cache import SingleFlight, TtlCache
 from job_monitor.backend.data.warehouse import NULL_STRING, QueryParam, Row, Warehouse
@@ -38,7 +39,14 @@ from job_monitor.backend.domain.errors import (
     WarehouseQueryFailedError,
     WarehouseUnavailableError,
 )
-from job_monitor.backend.domain.outputs import SchemaChangeKind, SchemaChangeRecord
+from job_monitor.backend.domain.outputs import (
+    DataFindings,
+    JobDataFindings,
+    SchemaChangeKind,
+    SchemaChangeRecord,
+    TableOutputRecord,
+    TableWriteRecord,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +55,7 @@ T = TypeVar("T")
 MIGRATIONS: Final = (
     (1, "state_schema_v1", "budgets, acknowledgements, deliveries"),
     (2, "state_schema_v2", "table column snapshots and the changes found between them"),
+    (3, "state_schema_v3", "the latest sweep of what jobs write"),
 )
 """(version, script, what it adds), oldest first: a new version is a new script at the end."""
 STATE_READ_SECONDS = 5.0
@@ -225,7 +234,21 @@ class StateStore:
                 found.setdefault(change.table_name, []).append(change)
         return {table: tuple(changes) for table, changes in found.items()}
 
+    async def data_findings(self) -> DataFindings | None:
+        """The latest sweep of what jobs write; None before the first."""
+        rows = await self._read("data_findings", {})
+        if not rows:
+            return None
+        return _findings_from_json(rows[0].timestamp("swept_at"), rows[0].text("findings"))
+
     # --- writes
+
+    async def record_data_findings(self, findings: DataFindings) -> None:
+        await self._write(
+            "data findings",
+            "record_data_findings",
+            {"swept_at": findings.swept_at, "findings": _findings_to_json(findings)},
+        )
 
     async def record_column_snapshots(
         self, tables: Sequence[str], now: datetime, *, with_changes: bool
@@ -348,6 +371,111 @@ class StateStore:
         finally:
             self._reads.clear()
         return rows
+
+
+def _findings_to_json(findings: DataFindings) -> str:
+    def change(record: SchemaChangeRecord) -> dict[str, object]:
+        return {
+            "table": record.table_name,
+            "version": record.version,
+            "at": record.changed_at.isoformat(),
+            "kind": record.kind.value,
+            "column": record.column,
+            "new_name": record.new_name,
+            "data_type": record.data_type,
+            "previous_type": record.previous_type,
+            "previous_snapshot_at": (
+                record.previous_snapshot_at.isoformat() if record.previous_snapshot_at else None
+            ),
+        }
+
+    def write(record: TableWriteRecord) -> dict[str, object]:
+        return {
+            "version": record.version,
+            "at": record.committed_at.isoformat(),
+            "run": record.job_run_id,
+            "operation": record.operation,
+            "rows": record.rows,
+            "inserted": record.rows_inserted,
+            "updated": record.rows_updated,
+            "deleted": record.rows_deleted,
+            "baseline": record.baseline_rows,
+            "delta": record.delta_percent,
+            "anomaly": record.anomaly,
+            "empty": record.empty_run,
+        }
+
+    return json.dumps(
+        [
+            {
+                "job_id": job.job_id,
+                "tables": [
+                    {
+                        "name": table.table_name,
+                        "read": table.history_read,
+                        "writes": [write(w) for w in table.writes],
+                        "changes": [change(c) for c in table.schema_changes],
+                    }
+                    for table in job.tables
+                ],
+                "changes": [change(c) for c in job.schema_changes],
+            }
+            for job in findings.jobs.values()
+        ],
+        separators=(",", ":"),
+    )
+
+
+def _findings_from_json(swept_at: datetime, text: str) -> DataFindings:
+    def at(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    def change(item: dict[str, Any]) -> SchemaChangeRecord:
+        return SchemaChangeRecord(
+            table_name=item["table"],
+            version=item["version"],
+            changed_at=datetime.fromisoformat(item["at"]),
+            kind=SchemaChangeKind(item["kind"]),
+            column=item["column"],
+            new_name=item["new_name"],
+            data_type=item["data_type"],
+            previous_type=item["previous_type"],
+            previous_snapshot_at=at(item["previous_snapshot_at"]),
+        )
+
+    def write(item: dict[str, Any]) -> TableWriteRecord:
+        return TableWriteRecord(
+            version=item["version"],
+            committed_at=datetime.fromisoformat(item["at"]),
+            job_run_id=item["run"],
+            operation=item["operation"],
+            rows=item["rows"],
+            rows_inserted=item["inserted"],
+            rows_updated=item["updated"],
+            rows_deleted=item["deleted"],
+            baseline_rows=item["baseline"],
+            delta_percent=item["delta"],
+            anomaly=item["anomaly"],
+            empty_run=item["empty"],
+        )
+
+    jobs = {
+        item["job_id"]: JobDataFindings(
+            job_id=item["job_id"],
+            tables=tuple(
+                TableOutputRecord(
+                    table["name"],
+                    tuple(write(w) for w in table["writes"]),
+                    tuple(change(c) for c in table["changes"]),
+                    history_read=table["read"],
+                )
+                for table in item["tables"]
+            ),
+            schema_changes=tuple(change(c) for c in item["changes"]),
+        )
+        for item in json.loads(text)
+    }
+    return DataFindings(swept_at=swept_at, jobs=jobs)
 
 
 @dataclass(frozen=True, slots=True)

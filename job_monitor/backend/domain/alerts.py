@@ -6,8 +6,11 @@ while the condition lasts; its `magnitude` (a streak's length, an overrun's rati
 lets an acknowledged alert come back when the condition worsens.
 
 Severities: P1 a failing job (a failure streak, a run going past its target); P2 a job that
-misses its promises (success rate below 90 %, runs over target, a run at risk of it); P3 money and
-slowness (a duration regression, a cost anomaly, a zombie job, an over-provisioned job).
+misses its promises (success rate below 90 %, runs over target, a run at risk of it) or whose data
+is wrong now (its latest write far off its baseline or empty; a column dropped, renamed or retyped
+in a table it reads or writes); P3 money and slowness (a duration regression, a cost anomaly, a
+zombie job, an over-provisioned job) and data that was off earlier in the window or only gained
+columns.
 """
 
 from __future__ import annotations
@@ -31,6 +34,11 @@ from job_monitor.backend.domain.health import (
     HealthSummary,
 )
 from job_monitor.backend.domain.jobs import JobDefinition
+from job_monitor.backend.domain.outputs import (
+    SchemaChangeKind,
+    SchemaChangeRecord,
+    TableOutputRecord,
+)
 from job_monitor.backend.domain.utilization import (
     FindingKind,
     MeasuredUtilization,
@@ -61,6 +69,8 @@ class AlertKind(StrEnum):
     BUDGET_BREACHED = "BUDGET_BREACHED"
     BUDGET_FORECAST_TO_BREACH = "BUDGET_FORECAST_TO_BREACH"
     OVER_PROVISIONED = "OVER_PROVISIONED"
+    ROW_COUNT_ANOMALY = "ROW_COUNT_ANOMALY"
+    SCHEMA_DRIFT = "SCHEMA_DRIFT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,6 +435,139 @@ def over_provisioned_alert(
         first_seen_at=facts.first_observed_at,
         magnitude=saving,
     )
+
+
+def row_count_alert(
+    job: JobDefinition, tables: tuple[TableOutputRecord, ...], window: Window
+) -> AlertRecord | None:
+    """The job wrote a number of rows far off its baseline, or none, to a table over the window:
+    P2 when a table's latest write is such a write (the data is wrong now), P3 when only earlier
+    ones were. About the table with the latest of them; the magnitude is how many such writes
+    there were (more comes back)."""
+    odd = [(table, write) for table in tables for write in table.writes if write.anomaly]
+    if not odd:
+        return None
+    table, write = max(odd, key=lambda pair: (pair[1].committed_at, pair[1].version))
+    first = min(found.committed_at for _, found in odd)
+    now = any(t.latest_write is not None and t.latest_write.anomaly for t in tables)
+    name = _short(table.table_name)
+    run = f"run {write.job_run_id}" if write.job_run_id is not None else "a run"
+    if write.empty_run:
+        what = f"{run} wrote no rows to {name}"
+        step = (
+            f"Check that {run}'s input had arrived when it started (its source tables, or the "
+            f"file that triggered it), then rerun it: {table.table_name} lacks that run's data."
+        )
+    else:
+        delta = write.delta_percent or 0.0
+        direction = "below" if delta < 0 else "above"
+        baseline = write.baseline_rows or 0.0
+        what = (
+            f"{run} wrote {write.rows or 0:,} rows to {name}, {abs(delta):.0f} % {direction} the "
+            f"median of its previous writes ({baseline:,.0f})"
+        )
+        step = (
+            f"Compare {run}'s input with the previous runs' (a source that arrived late or only in "
+            f"part, a filter that changed); if the data is short, rerun once the input is complete."
+            if delta < 0
+            else f"Check {run}'s input for duplicates or a replayed batch before downstream jobs "
+            f"read {table.table_name}."
+        )
+    return AlertRecord(
+        kind=AlertKind.ROW_COUNT_ANOMALY,
+        severity=AlertSeverity.P2 if now else AlertSeverity.P3,
+        job_id=job.job_id,
+        title=f"{job.name}: {what}",
+        detail=(
+            f"{len(odd)} of its writes in the last {_span(window)} were off their baseline by more "
+            "than the threshold or empty, the latest at "
+            f"{write.committed_at:%Y-%m-%d %H:%M} UTC (version {write.version} of "
+            f"{table.table_name})."
+        ),
+        remediation=step,
+        first_seen_at=first,
+        magnitude=float(len(odd)),
+        run_id=write.job_run_id,
+    )
+
+
+BREAKING_CHANGES = frozenset(
+    {SchemaChangeKind.DROPPED, SchemaChangeKind.RENAMED, SchemaChangeKind.RETYPED}
+)
+"""Changes that break a reader selecting the column: an added column breaks nobody's query."""
+
+
+def schema_drift_alert(
+    job: JobDefinition, changes: tuple[SchemaChangeRecord, ...], window: Window
+) -> AlertRecord | None:
+    """Columns of tables the job reads or writes changed over the window: P2 when one was
+    dropped, renamed or retyped, P3 when columns were only added. The magnitude is the number of
+    changes (another one comes back)."""
+    if not changes:
+        return None
+    breaking = [change for change in changes if change.kind in BREAKING_CHANGES]
+    newest = max(changes, key=lambda change: change.changed_at)
+    listed = "; ".join(_described(change) for change in sorted(changes, key=_when)[:5])
+    more = f" and {len(changes) - 5} more" if len(changes) > 5 else ""
+    tables = sorted({change.table_name for change in changes})
+    if breaking:
+        step = (
+            f"Check the job's queries and its readers for the changed columns of "
+            f"{', '.join(tables)}: a dropped or renamed column fails a SELECT that names it, a "
+            "retyped one can fail a cast or a join; update them, or restore the column."
+        )
+    else:
+        step = (
+            f"New columns in {', '.join(tables)}: nothing breaks, but check whether the job "
+            "should read or fill them."
+        )
+    return AlertRecord(
+        kind=AlertKind.SCHEMA_DRIFT,
+        severity=AlertSeverity.P2 if breaking else AlertSeverity.P3,
+        job_id=job.job_id,
+        title=(
+            f"{job.name}: {len(changes)} column change{'s' if len(changes) != 1 else ''} in "
+            f"{_short(newest.table_name)}"
+            + (
+                f" and {len(tables) - 1} other table{'s' if len(tables) > 2 else ''}"
+                if len(tables) > 1
+                else ""
+            )
+        ),
+        detail=f"In the last {_span(window)}: {listed}{more}.",
+        remediation=step,
+        first_seen_at=min(change.changed_at for change in changes),
+        magnitude=float(len(changes)),
+    )
+
+
+def _when(change: SchemaChangeRecord) -> tuple[datetime, int]:
+    return change.changed_at, change.version if change.version is not None else -1
+
+
+def _described(change: SchemaChangeRecord) -> str:
+    at = (
+        f"version {change.version}"
+        if change.version is not None
+        else f"found {change.changed_at:%Y-%m-%d}"
+    )
+    column = f"`{change.column}` of {_short(change.table_name)}"
+    match change.kind:
+        case SchemaChangeKind.ADDED:
+            text = f"{column} added" + (f" ({change.data_type})" if change.data_type else "")
+        case SchemaChangeKind.DROPPED:
+            text = f"{column} dropped"
+        case SchemaChangeKind.RENAMED:
+            text = f"{column} renamed to `{change.new_name}`"
+        case SchemaChangeKind.RETYPED:
+            before = f" from {change.previous_type}" if change.previous_type else ""
+            text = f"{column} retyped{before} to {change.data_type}"
+    return f"{text} ({at})"
+
+
+def _short(table_name: str) -> str:
+    """A table's own name, without its catalog and schema."""
+    return table_name.rsplit(".", 1)[-1]
 
 
 def _span(window: Window) -> str:

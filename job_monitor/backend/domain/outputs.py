@@ -161,6 +161,49 @@ def _newest_first(changes: Iterable[SchemaChangeRecord]) -> tuple[SchemaChangeRe
     )
 
 
+@dataclass(frozen=True, slots=True)
+class JobDataFindings:
+    """What a sweep found about one job's data: the tables it writes with their writes off their
+    baseline (and the latest write, anomalous or not), and the column changes of every table it
+    reads and writes."""
+
+    job_id: int
+    tables: tuple[TableOutputRecord, ...]
+    schema_changes: tuple[SchemaChangeRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DataFindings:
+    """The latest sweep over every job: only jobs with something to say."""
+
+    swept_at: datetime
+    jobs: Mapping[int, JobDataFindings]
+
+
+def findings_of(
+    job_id: int,
+    recent: JobOutputsRecord,
+    drift: JobOutputsRecord,
+) -> JobDataFindings | None:
+    """What to keep of a job's outputs over the row-count window (`recent`) and the drift window
+    (`drift`): its anomalous writes and each table's latest, and the column changes; None when
+    there is nothing to say."""
+    tables = tuple(
+        TableOutputRecord(
+            table.table_name,
+            tuple(write for write in table.writes if write.anomaly or write is table.latest_write),
+            (),
+            table.history_read,
+        )
+        for table in recent.targets
+        if table.anomalous_writes
+    )
+    changes = drift.schema_changes
+    if not tables and not changes:
+        return None
+    return JobDataFindings(job_id, tables, changes)
+
+
 # --- reading a version ---------------------------------------------------------------------------
 
 

@@ -147,6 +147,10 @@ class DailyHealthReport:
     """Open OVER_PROVISIONED alerts (P3) with their resize and saving, most saving first (at most
     `MAX_OVER_PROVISIONED`)."""
     over_provisioned_count: int
+    data_alerts: tuple[ReportAlert, ...]
+    """Open ROW_COUNT_ANOMALY and SCHEMA_DRIFT alerts (P2 and P3) in the alerts' order, at most
+    `MAX_DATA_ALERTS`."""
+    data_alert_count: int
 
     @property
     def success_rate(self) -> float | None:
@@ -390,6 +394,16 @@ ACTION_SEVERITIES = frozenset({AlertSeverity.P1, AlertSeverity.P2})
 def action_items(alerts: Iterable[AlertRecord]) -> list[AlertRecord]:
     """The P1 and P2 alerts, in the order given (the alerts service's: P1 first, worst first)."""
     return [alert for alert in alerts if alert.severity in ACTION_SEVERITIES]
+
+
+MAX_DATA_ALERTS = 20
+DATA_ALERT_KINDS = frozenset({AlertKind.ROW_COUNT_ANOMALY, AlertKind.SCHEMA_DRIFT})
+
+
+def data_alerts(alerts: Iterable[AlertRecord]) -> list[AlertRecord]:
+    """The alerts about what jobs write (row counts, schema drift), in the order given: the P2
+    ones are action items too, and the P3 ones only here."""
+    return [alert for alert in alerts if alert.kind in DATA_ALERT_KINDS]
 
 
 def over_provisioned_alerts(alerts: Iterable[AlertRecord]) -> list[AlertRecord]:

@@ -143,7 +143,13 @@ strawberry.enum(
         "(P3), ZOMBIE_JOB (P3), BUDGET_BREACHED (P2: a job's or team's spend this month is over "
         "its budget), BUDGET_FORECAST_TO_BREACH (P3: on pace to be by the month's end), "
         "OVER_PROVISIONED (P3: its workers sat mostly idle over the last 7 days and a smaller "
-        "cluster would carry their busiest minute; the resize and its monthly saving)."
+        "cluster would carry their busiest minute; the resize and its monthly saving), "
+        "ROW_COUNT_ANOMALY (P2 when a table's latest write by the job was more than the threshold "
+        "off the median of its previous writes, or empty; P3 when only earlier writes of the last "
+        "7 days were), SCHEMA_DRIFT (P2 when a column of a table the job reads or writes was "
+        "dropped, renamed or retyped in the last 30 days; P3 when columns were only added). The "
+        "last two come from the latest sweep of what jobs write, which the scheduled dispatch "
+        "runs at most hourly."
     ),
 )
 strawberry.enum(

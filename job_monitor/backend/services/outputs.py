@@ -23,15 +23,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from job_monitor.backend.data.history import as_of
 from job_monitor.backend.domain.errors import StateWriteFailedError, WarehouseQueryFailedError
 from job_monitor.backend.domain.outputs import (
+    DataFindings,
     JobOutputsRecord,
     SchemaChangeRecord,
     TableAccess,
     TableVersion,
+    findings_of,
     table_input,
     table_output,
 )
@@ -41,6 +43,16 @@ from job_monitor.backend.services.session import Session
 logger = logging.getLogger(__name__)
 
 
+ROW_COUNT_WINDOW = Window.LAST_7_DAYS
+"""A sweep's writes: a row-count alert is about the last week's writes."""
+SCHEMA_DRIFT_WINDOW = Window.LAST_30_DAYS
+"""A sweep's column changes: a dropped column still breaks readers weeks later."""
+SWEEP_AGE = timedelta(hours=1)
+"""A scheduled dispatch or daily report sweeps again when the last sweep is older than this."""
+SWEEP_CONCURRENCY = 4
+"""Histories a sweep reads at once: a sweep is in no hurry, and shares the warehouse with people."""
+
+
 async def outputs_by_job(
     session: Session, window: Window, job_ids: Collection[int]
 ) -> dict[int, JobOutputsRecord]:
@@ -48,12 +60,60 @@ async def outputs_by_job(
     as one that touched no table (nothing of it is read)."""
     visible = await session.visible()
     mine = [job_id for job_id in dict.fromkeys(job_ids) if visible.contains(job_id)]
+    found = await _outputs(session, window, mine, session.settings.outputs_max_tables)
+    return {job_id: found.get(job_id) or _nothing(session, window, job_id) for job_id in job_ids}
+
+
+async def sweep(session: Session) -> DataFindings:
+    """Every job's writes over the last week and its tables' column changes over the last 30
+    days, recorded in the state for alerts: run by the scheduled dispatch and daily report (as
+    the app, over every job), never by a request. One history per table of every job."""
+    catalog = await session.catalog()
+    job_ids = sorted(catalog)
+    recent = await _outputs(session, ROW_COUNT_WINDOW, job_ids, None)
+    drift = await _outputs(session, SCHEMA_DRIFT_WINDOW, job_ids, None)
+    jobs = {
+        job_id: found
+        for job_id in job_ids
+        if job_id in recent
+        and job_id in drift
+        and (found := findings_of(job_id, recent[job_id], drift[job_id])) is not None
+    }
+    # Whole seconds: what every warehouse's TIMESTAMP keeps.
+    findings = DataFindings(swept_at=session.now.replace(microsecond=0), jobs=jobs)
+    await (await session.state()).record_data_findings(findings)
+    return findings
+
+
+async def recent_sweep(session: Session) -> DataFindings:
+    """The last sweep, or a new one when it is older than `SWEEP_AGE` (or there is none)."""
+    last = await (await session.state()).data_findings()
+    if last is not None and session.now - last.swept_at < SWEEP_AGE:
+        return last
+    return await sweep(session)
+
+
+def _nothing(session: Session, window: Window, job_id: int) -> JobOutputsRecord:
+    return JobOutputsRecord(job_id, window, (), (), session.settings.row_count_anomaly_percent)
+
+
+async def _outputs(
+    session: Session, window: Window, job_ids: Sequence[int], limit: int | None
+) -> dict[int, JobOutputsRecord]:
+    """The outputs of these jobs (the caller's to see), reading at most `limit` tables' histories
+    (None: every table, `SWEEP_CONCURRENCY` at a time)."""
     history = await session.history()
-    accesses = await history.job_tables(window, session.now, mine)
-    wanted = _tables_to_read(mine, accesses, session.settings.outputs_max_tables)
+    accesses = await history.job_tables(window, session.now, job_ids)
+    wanted = _tables_to_read(job_ids, accesses, limit)
     since = window.start(as_of(session.now))
+    reading = asyncio.Semaphore(SWEEP_CONCURRENCY)
+
+    async def read_one(table: str) -> tuple[TableVersion, ...] | None:
+        async with reading:
+            return await _history_or_none(session, table)
+
     read, observed = await asyncio.gather(
-        asyncio.gather(*(_history_or_none(session, table) for table in wanted)),
+        asyncio.gather(*(read_one(table) for table in wanted)),
         _observed_changes(session, wanted, since),
     )
     versions = dict(zip(wanted, read, strict=True))
@@ -93,10 +153,10 @@ async def outputs_by_job(
 
 
 def _tables_to_read(
-    job_ids: Sequence[int], accesses: Mapping[int, tuple[TableAccess, ...]], limit: int
+    job_ids: Sequence[int], accesses: Mapping[int, tuple[TableAccess, ...]], limit: int | None
 ) -> list[str]:
     """The tables whose history the batch reads: every job's targets first, then its sources, in
-    the order the jobs were asked about, each once, at most `limit`."""
+    the order the jobs were asked about, each once, at most `limit` (None: all)."""
     targets = [a.table_name for job_id in job_ids for a in accesses.get(job_id, ()) if a.writes]
     sources = [a.table_name for job_id in job_ids for a in accesses.get(job_id, ()) if a.reads]
     return list(dict.fromkeys([*targets, *sources]))[:limit]

@@ -26,6 +26,7 @@ from job_monitor.backend.domain.jobs import JobDefinition
 from job_monitor.backend.domain.reports import (
     MAX_ACTION_ITEMS,
     MAX_ANOMALY_LINES,
+    MAX_DATA_ALERTS,
     MAX_FAILED_RUNS,
     MAX_OVER_PROVISIONED,
     MAX_SLA_JOBS,
@@ -55,6 +56,7 @@ from job_monitor.backend.domain.reports import (
     ZombieLine,
     action_items,
     daily_totals,
+    data_alerts,
     first_seen_since,
     most_wasteful,
     over_provisioned_alerts,
@@ -143,8 +145,8 @@ async def _links(session: Session) -> _Links:
 
 
 async def daily_health(session: Session) -> DailyHealthReport:
-    """The last 24 hours: failures, new P1 alerts, SLA breaches, action items and the
-    over-provisioned jobs' alerts."""
+    """The last 24 hours: failures, new P1 alerts, SLA breaches, action items, the
+    over-provisioned jobs' alerts and those about what jobs write."""
     window = ReportKind.DAILY.window
     end = as_of(session.now)
     start = window.start(end)
@@ -189,6 +191,7 @@ async def daily_health(session: Session) -> DailyHealthReport:
     p1 = [alert for alert in found.alerts if alert.severity is AlertSeverity.P1]
     todo = action_items(found.alerts)
     wasteful = over_provisioned_alerts(found.alerts)
+    about_data = data_alerts(found.alerts)
     return DailyHealthReport(
         period_start=start,
         period_end=end,
@@ -219,6 +222,8 @@ async def daily_health(session: Session) -> DailyHealthReport:
         action_item_count=len(todo),
         over_provisioned=tuple(links.alert(alert) for alert in wasteful[:MAX_OVER_PROVISIONED]),
         over_provisioned_count=len(wasteful),
+        data_alerts=tuple(links.alert(alert) for alert in about_data[:MAX_DATA_ALERTS]),
+        data_alert_count=len(about_data),
     )
 
 

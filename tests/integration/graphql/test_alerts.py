@@ -47,11 +47,11 @@ query($id: ID!) { job(jobId: $id) { ... on Job { team } } }
 OVER_PROVISIONED = {"kinds": ["OVER_PROVISIONED"]}
 PINNED_OVER_PROVISIONED = 0
 """The stand-in's pinned over-provisioned job (`UTILISATION_PINNED`), data-eng's."""
-ALERTS_BOUND = 14
+ALERTS_BOUND = 15
 """The catalog (2), the health of two windows, the SLA counts, the cost anomalies, the spend of
 two windows, the over-provisioned batch (node figures, node types, all-purpose hours) and the
-state tables' budgets and acknowledgements with the month's spend: whatever the number of jobs or
-alerts."""
+state tables' budgets, acknowledgements and latest sweep of what jobs write, with the month's
+spend: whatever the number of jobs or alerts."""
 
 
 def every_alert(gql: GraphQL, user: str = "alice", **variables: Any) -> list[dict[str, Any]]:

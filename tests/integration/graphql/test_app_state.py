@@ -223,8 +223,10 @@ def test_the_state_tables_are_created_and_versioned_at_start_up(deployment: Depl
     assert rows(sp, f"SELECT version, description FROM {STATE}.schema_versions") == [
         ["1", "budgets, acknowledgements, deliveries"],
         ["2", "table column snapshots and the changes found between them"],
+        ["3", "the latest sweep of what jobs write"],
     ]
-    for table in ("budgets", "acknowledgements", "deliveries", "table_columns", "column_changes"):
+    tables = ("budgets", "acknowledgements", "deliveries", "table_columns", "column_changes")
+    for table in (*tables, "data_findings"):
         assert rows(sp, f"SELECT COUNT(*) FROM {STATE}.{table}")[0][0] is not None
 
 

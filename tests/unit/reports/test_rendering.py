@@ -54,6 +54,16 @@ RESIZE = (
     "Run 2 workers instead of 8: at their busiest its workers used 1.4 workers' worth of CPU and "
     "0.9 of memory; about $412 a month less at list price."
 )
+ROW_COUNT_DROP = ReportAlert(
+    severity=AlertSeverity.P2,
+    kind=AlertKind.ROW_COUNT_ANOMALY,
+    job=SAFE_JOB,
+    title="nightly-sales: run 77 wrote 3,100 rows to sales_gold, 69 % below the median (10,000)",
+    detail="3 of its writes in the last 7 days were off their baseline by more than the threshold.",
+    remediation="Compare run 77's input with the previous runs'.",
+    first_seen_at=END - timedelta(days=2),
+    run_url=RUN_URL,
+)
 OVER_PROVISIONED = ReportAlert(
     severity=AlertSeverity.P3,
     kind=AlertKind.OVER_PROVISIONED,
@@ -110,6 +120,8 @@ def daily(**changes: object) -> DailyHealthReport:
         action_item_count=8,
         over_provisioned=(OVER_PROVISIONED,),
         over_provisioned_count=3,
+        data_alerts=(ROW_COUNT_DROP,),
+        data_alert_count=2,
     )
     return replace(report, **changes)  # type: ignore[arg-type]
 
@@ -271,6 +283,18 @@ def test_the_daily_report_lists_the_over_provisioned_alerts_in_both_parts() -> N
     )
 
 
+def test_the_daily_report_lists_the_alerts_about_what_jobs_write_in_both_parts() -> None:
+    same_figures(
+        daily(),
+        [
+            "run 77 wrote 3,100 rows to sales_gold, 69 % below the median (10,000)",
+            "3 of its writes in the last 7 days were off their baseline",
+            "with the previous runs",
+            "The first 1 of 2 alerts",
+        ],
+    )
+
+
 def test_the_weekly_report_lists_the_savings_by_job_with_their_total_in_both_parts() -> None:
     same_figures(
         weekly(),
@@ -375,8 +399,15 @@ def test_empty_reports_say_so_in_both_parts() -> None:
         action_item_count=0,
         over_provisioned=(),
         over_provisioned_count=0,
+        data_alerts=(),
+        data_alert_count=0,
     )
-    for sentence in ("No run failed.", "No new P1 alert.", "No run went over its target."):
+    for sentence in (
+        "No run failed.",
+        "No new P1 alert.",
+        "No run went over its target.",
+        "No open alert about what jobs write.",
+    ):
         assert sentence in render(quiet).html
         assert sentence in render(quiet).text
     calm = weekly(anomalies=(), anomaly_count=0, zombies=(), zombie_count=0, waste_by_job=())
