@@ -148,8 +148,8 @@ strawberry.enum(
         "off the median of its previous writes, or empty; P3 when only earlier writes of the last "
         "7 days were), SCHEMA_DRIFT (P2 when a column of a table the job reads or writes was "
         "dropped, renamed or retyped in the last 30 days; P3 when columns were only added). The "
-        "last two come from the latest sweep of what jobs write, which the scheduled dispatch "
-        "runs at most hourly."
+        "last two come from the latest sweep of what jobs write, which a job of the bundle runs "
+        "hourly (`job-monitor data sweep`)."
     ),
 )
 strawberry.enum(

@@ -5,7 +5,7 @@ success rate and duration regressions over the last 7 days, SLA breaches over th
 cost anomalies over the last 7 days, zombie jobs over the last 30 days, over-provisioned jobs over
 the last 7 days, and the runs going now for runs at risk of their target; row-count anomalies (the
 last 7 days' writes) and schema drift (the last 30 days) come from the latest sweep of what jobs
-write, recorded in the state by the scheduled dispatch (`services.outputs.sweep`). Every input
+write, recorded in the state by the bundle's hourly job (`services.outputs.sweep`). Every input
 is a cached statement shared by every viewer (or the viewer's own active runs, or the
 utilisation's one batch over the viewer's jobs, or the state's one row of the sweep), cut to the
 viewer's jobs, so a page of alerts costs what the overview costs and the over-provisioned list
@@ -271,7 +271,7 @@ def _data_alerts(
     findings: DataFindings | None, catalog: Mapping[int, JobDefinition]
 ) -> list[AlertRecord]:
     """Row-count anomalies and schema drift of the viewer's jobs, from the latest sweep (the
-    scheduled dispatch's: a request reads no table's history for alerts)."""
+    bundle's hourly job: a request reads no table's history for alerts)."""
     if findings is None:
         return []
     found: list[AlertRecord] = []

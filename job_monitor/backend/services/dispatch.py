@@ -23,7 +23,6 @@ from job_monitor.backend.delivery import Channel, DeliveryOutcome, Message, send
 from job_monitor.backend.domain.alerts import AlertRecord, AlertSeverity
 from job_monitor.backend.reports.render import render_alerts
 from job_monitor.backend.services.alerts import AlertQuery, alerts
-from job_monitor.backend.services.outputs import recent_sweep
 from job_monitor.backend.services.reports import alert_digest
 from job_monitor.backend.services.session import Session
 
@@ -58,9 +57,7 @@ async def dispatch_alerts(
     backoff_seconds: float,
 ) -> list[ChannelDispatch]:
     """Sends the session's new P1/P2 alerts to every channel, once each; one result per channel.
-    What jobs write is swept first when the last sweep is over an hour old. State write failures
-    raise (`StateWriteFailedError`): nothing is sent unclaimed."""
-    await recent_sweep(session)
+    State write failures raise (`StateWriteFailedError`): nothing is sent unclaimed."""
     found = await alerts(session, AlertQuery(severities=SENT_SEVERITIES))
     state = await session.state()
     now = session.now

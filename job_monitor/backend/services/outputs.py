@@ -48,7 +48,8 @@ ROW_COUNT_WINDOW = Window.LAST_7_DAYS
 SCHEMA_DRIFT_WINDOW = Window.LAST_30_DAYS
 """A sweep's column changes: a dropped column still breaks readers weeks later."""
 SWEEP_AGE = timedelta(hours=1)
-"""A scheduled dispatch or daily report sweeps again when the last sweep is older than this."""
+"""`make run` sweeps at start-up unless the last sweep is younger than this (the bundle's job
+sweeps hourly)."""
 SWEEP_CONCURRENCY = 4
 """Histories a sweep reads at once: a sweep is in no hurry, and shares the warehouse with people."""
 
@@ -66,8 +67,9 @@ async def outputs_by_job(
 
 async def sweep(session: Session) -> DataFindings:
     """Every job's writes over the last week and its tables' column changes over the last 30
-    days, recorded in the state for alerts: run by the scheduled dispatch and daily report (as
-    the app, over every job), never by a request. One history per table of every job."""
+    days, recorded in the state for alerts: run by the bundle's hourly job (`job-monitor data
+    sweep`, as the app, over every job), never by a request. One history per table of every
+    job."""
     catalog = await session.catalog()
     job_ids = sorted(catalog)
     recent = await _outputs(session, ROW_COUNT_WINDOW, job_ids, None)

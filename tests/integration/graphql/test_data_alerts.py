@@ -1,4 +1,4 @@
-"""Alerts about what jobs write, over HTTP: the sweep (run as the app, as the scheduled dispatch
+"""Alerts about what jobs write, over HTTP: the sweep (run as the app, as the bundle's hourly job
 runs it) finds the stand-in's planted row-count drop, empty run and schema drift, records them in
 the state, and `alerts` shows them from there with their remediation, to the viewers who may see
 the job only, agreeing with each job's own `outputs`; a later sweep replaces the earlier one.
@@ -36,7 +36,7 @@ query($id: ID!, $window: Window!) { job(jobId: $id) { ... on Job { outputs(windo
 
 
 def swept(workspace: LocalWorkspace, *, again: bool = False) -> DataFindings:
-    """Runs the sweep as the app over every job, as `alerts dispatch` does."""
+    """Runs the sweep as the app over every job, as `job-monitor data sweep` does."""
     work = sweep if again else recent_sweep
     return asyncio.run(_as_the_app(local_settings(workspace), "data-sweep", work))
 
@@ -136,7 +136,7 @@ def test_data_alerts_reach_only_viewers_who_may_see_the_job(
 def test_a_recent_sweep_is_reused_and_a_new_one_replaces_it(
     findings: DataFindings, local_workspace: LocalWorkspace
 ) -> None:
-    # when the dispatch runs within the hour, it reuses the sweep recorded
+    # when `make run` starts within the hour, it reuses the sweep recorded
     reused = swept(local_workspace)
     assert reused.swept_at == findings.swept_at
     assert reused.jobs.keys() == findings.jobs.keys()
