@@ -15,6 +15,7 @@ import { PageHeader } from '../PageHeader';
 import { QueryError } from '../QueryError';
 import { ExternalLink } from './ExternalLink';
 import { JobCostCard } from './JobCostCard';
+import { JobDataPanel } from './JobDataPanel';
 import { JobHealthCard } from './JobHealthCard';
 import { JobSlaCard } from './JobSlaCard';
 import { JobUtilizationCard } from './JobUtilizationCard';
@@ -85,6 +86,7 @@ function JobDetails({ job, window, written, onWritten }: JobDetailsProps) {
           targetSeconds={targetSeconds}
         />
         <TaskGraph tasks={job.tasks} />
+        <JobDataPanel jobId={job.jobId} window={window} />
       </div>
     </>
   );
