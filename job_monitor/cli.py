@@ -125,12 +125,18 @@ def _first_sweep_in_background(settings: Settings, port: int) -> None:
             except httpx.TransportError:
                 pass
             time.sleep(1)
-        try:
-            found = asyncio.run(_as_the_app(settings, "data-sweep", recent_sweep))
-        except JobMonitorError as exc:
-            print(f"what jobs write was not swept: {exc.message}", file=sys.stderr, flush=True)
+        # The service migrates the state tables as it starts: a sweep that meets that is tried
+        # again.
+        for attempt in range(1, SWEEP_ATTEMPTS + 1):
+            try:
+                found = asyncio.run(_as_the_app(settings, "data-sweep", recent_sweep))
+            except JobMonitorError as exc:
+                print(f"what jobs write was not swept: {exc.message}", file=sys.stderr, flush=True)
+                if attempt < SWEEP_ATTEMPTS:
+                    time.sleep(SWEEP_RETRY_SECONDS)
+                continue
+            print(f"swept what jobs write: {len(found.jobs)} jobs to look at", flush=True)
             return
-        print(f"swept what jobs write: {len(found.jobs)} jobs to look at", flush=True)
 
     threading.Thread(target=run, name="first-data-sweep", daemon=True).start()
 
@@ -145,6 +151,8 @@ def _export_schema(args: argparse.Namespace) -> int:
 
 
 SWEEP_START_WAIT_SECONDS = 120.0
+SWEEP_ATTEMPTS = 3
+SWEEP_RETRY_SECONDS = 10.0
 """How long `make run`'s first sweep waits for the service to answer before it sweeps anyway."""
 REPORT_WARM_UP_SECONDS = 600.0
 """How long a report or a dispatch waits for a stopped SQL warehouse: its first statement starts

@@ -26,23 +26,6 @@ query Dashboard {
 START_BUDGET_SECONDS = 60
 
 
-SCHEMA_DRIFT = """
-{ alerts(filter: {kinds: [SCHEMA_DRIFT]}) { ... on AlertConnection { nodes { title } } } }
-"""
-SWEEP_BUDGET_SECONDS = 180.0
-
-
-def schema_drift_alerts_once_swept(http: httpx.Client) -> list[dict[str, str]]:
-    """The schema-drift alerts, once the first sweep has recorded them (alerts read the state
-    within 5 seconds of a write)."""
-    deadline = time.monotonic() + SWEEP_BUDGET_SECONDS
-    while True:
-        nodes: list[dict[str, str]] = data_of(post_graphql(http, SCHEMA_DRIFT))["alerts"]["nodes"]
-        if nodes or time.monotonic() > deadline:
-            return nodes
-        time.sleep(2)
-
-
 def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
     # when
     target = tmp_path / "schema.graphql"
@@ -81,7 +64,6 @@ def test_serve_in_local_mode_starts_the_local_workspace_in_process(
                 time.sleep(0.1)
         with httpx.Client(base_url=url, timeout=30) as http:
             data = data_of(post_graphql(http, DASHBOARD))
-            drift = schema_drift_alerts_once_swept(http)
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
@@ -94,9 +76,6 @@ def test_serve_in_local_mode_starts_the_local_workspace_in_process(
         "bundle jobs in the local workspace: job_monitor_alert_dispatch, job_monitor_daily_report,"
         " job_monitor_data_sweep, job_monitor_monthly_report, job_monitor_weekly_report"
     ) in output
-    # and what jobs write was swept once beside it, as the dispatch job would: its alerts show
-    assert drift, "no schema-drift alert after the first sweep"
-    assert "swept what jobs write:" in output
     # uvicorn shuts down gracefully on SIGTERM, then exits by that signal
     assert process.returncode in (0, -signal.SIGTERM), output
     assert "Application shutdown complete" in output
