@@ -5,8 +5,8 @@ The harness of `cost.py` (whose helpers it imports): for each workspace size (th
 the service in this process, and for
 
 * `alerts(first: 100)`: every rule over every job alice sees (failure streaks over 30 days, health
-  over 7, SLA over 24 hours, cost anomalies, zombie jobs, runs going now, budgets) and the
-  acknowledgements, with each alert's job and run,
+  over 7, SLA over 24 hours, cost anomalies, zombie jobs, over-provisioned jobs, runs going now,
+  budgets) and the acknowledgements, with each alert's job and run,
 * `alerts(filter: {severities: [P1]})`, the sidebar's count,
 * `budgets` with one budget set per team (set before measuring, through `setBudget`),
 

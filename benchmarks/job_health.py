@@ -9,6 +9,8 @@ can be emptied between cold samples), then reports for
 * 100 `jobRuns` with `job` and `tasks`,
 * `activeRuns` (with `elapsedSeconds`, `expectedSeconds`),
 * the first page of 100 `jobs` with `utilization` (issue 13), and `overProvisionedJobs`,
+* the first page of 100 `jobs` with `outputs` (issue 13: the lineage, at most 20 tables' Delta
+  histories, and the columns against their snapshots in the state schema),
 
 the p50 and p99 latency with every service cache empty ("cold": the warehouse statements and the
 Jobs API calls are made; the ACL index and the clients are already built), from cache ("warm",
@@ -98,6 +100,16 @@ query OverProvisioned { overProvisionedJobs { __typename ... on OverProvisionedJ
   jobs { job { jobId name } estimatedMonthlySavingUsd findings { kind } }
 } } }
 """
+OUTPUTS = """
+query Outputs { jobs(first: 100) { __typename ... on JobConnection { edges { node {
+  jobId outputs {
+    tables { name historyRead anomalousWrites emptyRuns
+             latestWrite { version rows baselineRows deltaPercent anomaly } }
+    sources { name }
+    schemaChanges { table kind column version }
+  }
+} } } } }
+"""
 OPERATIONS = {
     "overview(LAST_30_DAYS)": OVERVIEW,
     "jobs(first: 100) + health": JOBS,
@@ -105,6 +117,7 @@ OPERATIONS = {
     "activeRuns": ACTIVE,
     "jobs(first: 100) + utilization": UTILIZATION,
     "overProvisionedJobs": OVER_PROVISIONED,
+    "jobs(first: 100) + outputs": OUTPUTS,
 }
 
 
@@ -209,6 +222,7 @@ class Bench:
         self.services.live_runs.clear()
         self.services.answers.clear()
         self.services.alert_lists.clear()
+        self.services.forget_state_reads()
 
     def measure(self, size: str, name: str, query: str, cold: int, warm: int) -> Figures:
         cold_ms, statements = [], []

@@ -68,6 +68,7 @@ def _serve(args: argparse.Namespace) -> int:
         settings = with_local_workspace(settings, workspace.host)
         print(f"local workspace: {workspace.host}", flush=True)
         _deploy_bundle_jobs(workspace)
+        _first_sweep_in_background(settings, port)
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host  # noqa: S104
     print(f"Job Monitor ({settings.mode.value} mode): http://{shown_host}:{port}", flush=True)
     try:
@@ -101,6 +102,45 @@ def _deploy_bundle_jobs(workspace: LocalWorkspace) -> None:
     print(f"bundle jobs in the local workspace: {', '.join(sorted(deployed))}", flush=True)
 
 
+def _first_sweep_in_background(settings: Settings, port: int) -> None:
+    """The sweep of what jobs write that the bundle's hourly job would have run (the local
+    workspace runs no job), so that row-count and schema-drift alerts show without waiting for
+    it: once, as the app, beside the service (none when the last one is under an hour old),
+    after the service answers: start-up comes first."""
+    import asyncio
+    import threading
+    import time
+
+    import httpx
+
+    from job_monitor.backend.domain.errors import JobMonitorError
+    from job_monitor.backend.services.outputs import recent_sweep
+
+    def run() -> None:
+        deadline = time.monotonic() + SWEEP_START_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).is_success:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(1)
+        # The service migrates the state tables as it starts: a sweep that meets that is tried
+        # again.
+        for attempt in range(1, SWEEP_ATTEMPTS + 1):
+            try:
+                found = asyncio.run(_as_the_app(settings, "data-sweep", recent_sweep))
+            except JobMonitorError as exc:
+                print(f"what jobs write was not swept: {exc.message}", file=sys.stderr, flush=True)
+                if attempt < SWEEP_ATTEMPTS:
+                    time.sleep(SWEEP_RETRY_SECONDS)
+                continue
+            print(f"swept what jobs write: {len(found.jobs)} jobs to look at", flush=True)
+            return
+
+    threading.Thread(target=run, name="first-data-sweep", daemon=True).start()
+
+
 def _export_schema(args: argparse.Namespace) -> int:
     from job_monitor.backend.graphql.schema import sdl
 
@@ -110,6 +150,10 @@ def _export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+SWEEP_START_WAIT_SECONDS = 120.0
+SWEEP_ATTEMPTS = 3
+SWEEP_RETRY_SECONDS = 10.0
+"""How long `make run`'s first sweep waits for the service to answer before it sweeps anyway."""
 REPORT_WARM_UP_SECONDS = 600.0
 """How long a report or a dispatch waits for a stopped SQL warehouse: its first statement starts
 it, and a scheduled report should be late rather than lost."""
@@ -279,6 +323,30 @@ async def _as_the_app(
         await services.aclose()
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    """Sweep what every job writes and record it in the state (the bundle's hourly job): 0 when
+    recorded, 1 when not."""
+    import asyncio
+
+    from job_monitor.backend.domain.errors import JobMonitorError
+    from job_monitor.backend.logging import configure_logging
+    from job_monitor.backend.services.outputs import sweep
+
+    settings = _scheduled_settings(args)
+    configure_logging(settings.log_level)
+    settings, workspace = _local_workspace_if_needed(settings)
+    try:
+        found = asyncio.run(_as_the_app(settings, "data-sweep", sweep))
+    except JobMonitorError as exc:
+        print(f"what jobs write was not swept: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        if workspace is not None:
+            workspace.stop()
+    print(f"swept what jobs write: {len(found.jobs)} jobs to look at")
+    return 0
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -425,6 +493,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _delivery_options(dispatch, default=CONFIGURED)
     dispatch.set_defaults(handler=_dispatch)
+
+    data = commands.add_parser("data", help="what jobs write, outside the app")
+    data_commands = data.add_subparsers(dest="data_command", required=True)
+    sweep = data_commands.add_parser(
+        "sweep",
+        help="read every job's writes and its tables' column changes, and record them for alerts",
+    )
+    sweep.add_argument(
+        "--workspace-url",
+        default=None,
+        help="in a Databricks job: the workspace (`{{workspace.url}}`), authenticated as the "
+        "identity the run executes as",
+    )
+    sweep.set_defaults(handler=_sweep)
 
     try:
         import job_monitor.local_workspace.cli as local_workspace_cli

@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from job_monitor.backend.domain.identity import Mode
+from job_monitor.backend.domain.outputs import DEFAULT_ROW_COUNT_ANOMALY_PERCENT
 from job_monitor.backend.domain.utilization import (
     DEFAULT_CPU_PERCENT,
     DEFAULT_MEMORY_PERCENT,
@@ -139,6 +140,14 @@ class Settings(BaseSettings):
     overprovisioned_memory_percent: float = Field(default=DEFAULT_MEMORY_PERCENT, gt=0, le=100)
     overprovisioned_minute_share: float = Field(default=DEFAULT_MINUTE_SHARE, ge=0, lt=1)
     overprovisioned_min_runs: int = Field(default=DEFAULT_MIN_RUNS, ge=1, le=1000)
+
+    # What jobs write: a write further than this percentage from the median of the job's previous
+    # writes to the table is a row-count anomaly; one request reads the Delta history of at most
+    # this many tables (the tables of the jobs it asks about, targets first).
+    row_count_anomaly_percent: float = Field(
+        default=DEFAULT_ROW_COUNT_ANOMALY_PERCENT, gt=0, le=1000
+    )
+    outputs_max_tables: int = Field(default=20, ge=1, le=200)
 
     log_level: str = "INFO"
     # The built SPA; None means the copy inside the package (`job_monitor/backend/static`).

@@ -11,6 +11,7 @@ beside the workspace's data, as the CLI keeps its deployment state on the deploy
 
 import contextlib
 import json
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -134,7 +135,10 @@ def deploy_jobs(
             client.api_client.do("POST", "/api/2.2/jobs/delete", body={"job_id": deployed[key]})
         del deployed[key]
     state_file.parent.mkdir(parents=True, exist_ok=True)
-    state_file.write_text(json.dumps(deployed, indent=2))
+    # Whole, then renamed: a deploy cut short (or two at once) never leaves half a file.
+    partial = state_file.with_name(f".{state_file.name}.{os.getpid()}")
+    partial.write_text(json.dumps(deployed, indent=2))
+    partial.replace(state_file)
     return deployed
 
 

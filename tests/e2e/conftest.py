@@ -210,14 +210,40 @@ JOB_WITH_A_RUN = """
   }
 }
 """
+# Jobs whose utilisation panel shows each of its faces: measured with a finding that saves money,
+# and not measurable (serverless).
+UTILISATION_JOBS = """
+{
+  overProvisionedJobs(first: 20) {
+    ... on OverProvisionedJobs { jobs { job { jobId } findings { kind } } }
+  }
+  jobs(first: 20, orderBy: {field: LAST_RUN, direction: DESC}) {
+    ... on JobConnection {
+      nodes { jobId utilization { ... on UnmeasurableUtilization { reason } } }
+    }
+  }
+}
+"""
 # How long the service may still be reading job permissions after it started.
 PERMISSIONS_WAIT_SECONDS = 120
 
-PAGES = ("overview", "running", "jobs", "costs", "dashboard", "job", "run")
+PAGES = (
+    "overview",
+    "running",
+    "jobs",
+    "costs",
+    "dashboard",
+    "job",
+    "job-utilisation",
+    "job-serverless",
+    "run",
+)
 
 
 def page_addresses(ask_api: AskApi) -> dict[str, str]:
-    """Where each page is; the job and run pages show a job and run of alice's found by the API.
+    """Where each page is; the job and run pages show a job and run of alice's found by the API,
+    and two more job pages the faces of its utilisation panel: an over-provisioned job's and a
+    serverless job's.
 
     Waits until the service knows every job's permissions, so that pages show all of alice's jobs.
     """
@@ -226,6 +252,17 @@ def page_addresses(ask_api: AskApi) -> dict[str, str]:
         assert time.monotonic() < deadline, "job permissions still loading"
         time.sleep(1)
     job = next(job for job in jobs["nodes"] if job["runs"]["nodes"])
+    utilisation = ask_api(UTILISATION_JOBS)
+    over_provisioned = next(
+        entry["job"]["jobId"]
+        for entry in utilisation["overProvisionedJobs"]["jobs"]
+        if "OVER_PROVISIONED" in {finding["kind"] for finding in entry["findings"]}
+    )
+    serverless = next(
+        node["jobId"]
+        for node in utilisation["jobs"]["nodes"]
+        if node["utilization"].get("reason") == "SERVERLESS"
+    )
     return {
         "overview": "/overview",
         "running": "/running",
@@ -233,5 +270,7 @@ def page_addresses(ask_api: AskApi) -> dict[str, str]:
         "costs": "/costs",
         "dashboard": "/dashboard",
         "job": f"/jobs/{job['jobId']}",
+        "job-utilisation": f"/jobs/{over_provisioned}",
+        "job-serverless": f"/jobs/{serverless}",
         "run": f"/runs/{job['runs']['nodes'][0]['runId']}",
     }

@@ -78,6 +78,9 @@ describe('severities and kinds in the address', () => {
     expect(parseAlertKind('FAILURE_STREAK')).toBe('FAILURE_STREAK');
     expect(parseAlertKind('failure_streak')).toBeUndefined();
     expect(alertKindLabel('BUDGET_FORECAST_TO_BREACH')).toBe('Budget on pace to run out');
+    expect(parseAlertKind('OVER_PROVISIONED')).toBe('OVER_PROVISIONED');
+    expect(parseAlertKind('ROW_COUNT_ANOMALY')).toBe('ROW_COUNT_ANOMALY');
+    expect(alertKindLabel('SCHEMA_DRIFT')).toBe('Schema drift');
   });
 
   it('colours P1 red, P2 amber and P3 blue', () => {

@@ -24,7 +24,7 @@ const SEVERITY_PRESENTATION: Record<AlertSeverity, SeverityPresentation> = {
   P3: {
     tone: 'info',
     meaning:
-      'Money and slowness: duration regressions, cost anomalies, zombie jobs, budgets on pace to run out.',
+      'Money and slowness: duration regressions, cost anomalies, zombie jobs, budgets on pace to run out, over-provisioned jobs.',
   },
 };
 
@@ -47,6 +47,9 @@ export const ALERT_KINDS: readonly { value: AlertKind; label: string }[] = [
   { value: 'DURATION_REGRESSION', label: 'Duration regression' },
   { value: 'COST_ANOMALY', label: 'Cost anomaly' },
   { value: 'ZOMBIE_JOB', label: 'Zombie job' },
+  { value: 'OVER_PROVISIONED', label: 'Over-provisioned' },
+  { value: 'ROW_COUNT_ANOMALY', label: 'Row-count anomaly' },
+  { value: 'SCHEMA_DRIFT', label: 'Schema drift' },
 ];
 
 export function alertKindLabel(kind: AlertKind): string {

@@ -60,6 +60,7 @@ from job_monitor.backend.domain.jobs import (
     TaskDefinition,
     TriggerSettings,
 )
+from job_monitor.backend.domain.outputs import TableAccess, TableVersion
 from job_monitor.backend.domain.overview import TerminationCodeFailures
 from job_monitor.backend.domain.runs import (
     RunPage,
@@ -430,6 +431,7 @@ def _utilization(row: Row) -> UtilizationFacts:
         shared_cluster_runs=row.integer("shared_cluster_runs"),
         runs_observed=row.integer("runs_observed"),
         minutes_observed=row.integer("minutes_observed"),
+        first_observed_at=row.opt_timestamp("first_observed_at"),
         driver_cpu=_spread(row, "driver_cpu"),
         driver_memory=_spread(row, "driver_memory"),
         worker_cpu=_spread(row, "worker_cpu"),
@@ -1045,6 +1047,49 @@ class History:
             },
         )
 
+    # what jobs read and write
+
+    async def job_tables(
+        self, window: Window, now: datetime, job_ids: Collection[int]
+    ) -> Mapping[int, tuple[TableAccess, ...]]:
+        """The tables these jobs wrote and read over the window, from the lineage, by job id (one
+        statement); a job with no lineage in the window is absent. The caller passes only jobs
+        the viewer may see."""
+        if not job_ids:
+            return {}
+        params: dict[str, QueryParam] = {
+            "window_start": window.start(as_of(now)),
+            "job_ids": _id_list(job_ids),
+        }
+
+        def build(rows: Sequence[Row]) -> dict[int, tuple[TableAccess, ...]]:
+            found: dict[int, list[TableAccess]] = {}
+            for row in rows:
+                access = TableAccess(
+                    job_id=_id(row, "job_id"),
+                    table_name=row.text("table_name"),
+                    writes=bool(row.opt_flag("writes")),
+                    reads=bool(row.opt_flag("reads")),
+                    runs=row.integer("runs"),
+                    last_seen_at=row.timestamp("last_seen_at"),
+                )
+                found.setdefault(access.job_id, []).append(access)
+            return {job_id: tuple(accesses) for job_id, accesses in found.items()}
+
+        return await self._cached_over(window, "job_tables", params, build)
+
+    async def table_history(self, table_name: str) -> tuple[TableVersion, ...]:
+        """The latest versions of one table (`catalog.schema.table`), newest first (one
+        statement, cached like every other)."""
+        scoped_name = f"table_history:{table_name}"
+
+        async def load() -> tuple[TableVersion, ...]:
+            rows = await self._warehouse.query_table("table_history", table_name, {})
+            return tuple(_table_version(row) for row in rows)
+
+        key = query_key(self._warehouse.scope, scoped_name, {})
+        return await self._cache.get_or_load(key, load, charge=lambda: spend_statements(1))
+
 
 BILLING_FRESHNESS_SCAN = timedelta(days=3)
 
@@ -1103,6 +1148,26 @@ def _window_scan(window: Window, end: datetime) -> dict[str, QueryParam]:
     """A window's start, and where to start reading slices so that runs are seen whole."""
     start = window.start(end)
     return {"window_start": start, "scan_start": start - RUN_LOOKBACK}
+
+
+def _table_version(row: Row) -> TableVersion:
+    job = row.json("job")
+    job_id = _opt_id(job.get("jobId")) if isinstance(job, dict) else None
+    job_run_id = _opt_id(job.get("jobRunId")) if isinstance(job, dict) else None
+    return TableVersion(
+        version=row.integer("version"),
+        committed_at=row.timestamp("timestamp"),
+        operation=row.opt_text("operation") or "",
+        parameters=row.text_map("operationParameters"),
+        metrics=row.text_map("operationMetrics"),
+        job_id=job_id,
+        job_run_id=job_run_id,
+    )
+
+
+def _opt_id(value: object) -> int | None:
+    # Delta writes the ids as strings in the commit's `job`.
+    return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 def _opt_double(value: float | None) -> QueryParam:

@@ -1,4 +1,5 @@
-"""The app's own state in Unity Catalog: budgets, alert acknowledgements and deliveries sent.
+"""The app's own state in Unity Catalog: budgets, alert acknowledgements, deliveries sent, and
+the snapshots of the columns of the tables jobs read and write with the changes found between them.
 
 Tables live in a schema the app owns (`Settings.state_schema`, created by the bundle and granted to
 the app's service principal alone) and are read and written through the SQL warehouse with
@@ -20,12 +21,13 @@ service has checked the viewer's permission; users' tokens have no grant there.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from job_monitor.backend.data.cache import SingleFlight, TtlCache
 from job_monitor.backend.data.warehouse import NULL_STRING, QueryParam, Row, Warehouse
@@ -37,14 +39,29 @@ from job_monitor.backend.domain.errors import (
     WarehouseQueryFailedError,
     WarehouseUnavailableError,
 )
+from job_monitor.backend.domain.outputs import (
+    DataFindings,
+    JobDataFindings,
+    SchemaChangeKind,
+    SchemaChangeRecord,
+    TableOutputRecord,
+    TableWriteRecord,
+)
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-MIGRATIONS: Final = ((1, "state_schema_v1", "budgets, acknowledgements, deliveries"),)
+MIGRATIONS: Final = (
+    (1, "state_schema_v1", "budgets, acknowledgements, deliveries"),
+    (2, "state_schema_v2", "table column snapshots and the changes found between them"),
+    (3, "state_schema_v3", "the latest sweep of what jobs write"),
+)
 """(version, script, what it adds), oldest first: a new version is a new script at the end."""
 STATE_READ_SECONDS = 5.0
+SNAPSHOT_SECONDS = 300.0
+"""Tables' columns are compared with their snapshots at most this often per set of tables: a
+schema change is news for days, not seconds, and the comparison reads information_schema."""
 WRITE_ATTEMPTS = 6
 WRITE_BACKOFF_SECONDS = 0.05
 _CONFLICT_MARKERS = ("SQLSTATE: 2D521", "DELTA_CONCURRENT", "ConcurrentAppendException")
@@ -79,6 +96,7 @@ class StateStore:
         self._ready = False
         self._migration = SingleFlight[str, int]("state migration")
         self._reads = TtlCache(STATE_READ_SECONDS, max_entries=8)
+        self._snapshots = TtlCache(SNAPSHOT_SECONDS, max_entries=64)
 
     async def migrate(self) -> int:
         """Creates or migrates the state tables (once per process); the version now."""
@@ -115,6 +133,19 @@ class StateStore:
             return await self._warehouse.query(name, scoped)
 
         return await self._reads.get_or_load((name, tuple(sorted(params.items()))), load)
+
+    def forget_reads(self) -> None:
+        self._reads.clear()
+        self._snapshots.clear()
+
+    async def _snapshot_read(self, name: str, params: Mapping[str, QueryParam]) -> Sequence[Row]:
+        await self._ensure_ready()
+        scoped = {"workspace_id": self._workspace_id, **params}
+
+        async def load() -> Sequence[Row]:
+            return await self._warehouse.query(name, scoped)
+
+        return await self._snapshots.get_or_load((name, tuple(sorted(params.items()))), load)
 
     async def acknowledgements(self, now: datetime) -> dict[str, Acknowledgement]:
         """The acknowledgements not yet run out, by alert id."""
@@ -167,7 +198,79 @@ class StateStore:
             for row in rows
         ]
 
+    async def column_drift(self, tables: Sequence[str]) -> ColumnDrift:
+        """These tables' columns now (information_schema.columns) against their snapshots, kept
+        `SNAPSHOT_SECONDS` (a snapshot written clears it)."""
+        rows = await self._snapshot_read("column_drift", {"tables": _table_list(tables)})
+        return ColumnDrift(
+            changed=frozenset(row.text("table_name") for row in rows if row.opt_text("change")),
+            unrecorded=frozenset(
+                row.text("table_name") for row in rows if not row.opt_text("change")
+            ),
+        )
+
+    async def column_changes(
+        self, tables: Sequence[str], since: datetime
+    ) -> dict[str, tuple[SchemaChangeRecord, ...]]:
+        """The changes found between snapshots of these tables, noticed at or after `since`, by
+        table, newest first."""
+        # The window's start floored to the hour: reads within the hour share one statement.
+        hour = since.replace(minute=0, second=0, microsecond=0)
+        listed = _table_list(tables)
+        rows = await self._snapshot_read("column_changes", {"tables": listed, "since": hour})
+        found: dict[str, list[SchemaChangeRecord]] = {}
+        for row in rows:
+            change = SchemaChangeRecord(
+                table_name=row.text("table_name"),
+                version=None,
+                changed_at=row.timestamp("detected_at"),
+                kind=SchemaChangeKind(row.text("change")),
+                column=row.text("column_name"),
+                data_type=row.opt_text("data_type"),
+                previous_type=row.opt_text("previous_type"),
+                previous_snapshot_at=row.timestamp("since"),
+            )
+            if change.changed_at >= since:
+                found.setdefault(change.table_name, []).append(change)
+        return {table: tuple(changes) for table, changes in found.items()}
+
+    async def data_findings(self) -> DataFindings | None:
+        """The latest sweep of what jobs write; None before the first."""
+        rows = await self._read("data_findings", {})
+        if not rows:
+            return None
+        return _findings_from_json(rows[0].timestamp("swept_at"), rows[0].text("findings"))
+
     # --- writes
+
+    async def record_data_findings(self, findings: DataFindings) -> None:
+        await self._write(
+            "data findings",
+            "record_data_findings",
+            {"swept_at": findings.swept_at, "findings": _findings_to_json(findings)},
+        )
+
+    async def record_column_snapshots(
+        self, tables: Sequence[str], now: datetime, *, with_changes: bool
+    ) -> None:
+        """Records the changes found against these tables' snapshots (when `with_changes`), then
+        takes new snapshots: two statements, in that order, so that a failure between them finds
+        the same changes again next time (recorded once: the first statement is idempotent).
+        Then compares again, so that the next comparison is answered from the cache."""
+        listed = _table_list(tables)
+        try:
+            if with_changes:
+                await self._write(
+                    "column changes",
+                    "record_column_changes",
+                    {"tables": listed, "detected_at": now},
+                )
+            await self._write(
+                "column snapshot", "record_table_columns", {"tables": listed, "observed_at": now}
+            )
+        finally:
+            self._snapshots.clear()
+        await self.column_drift(tables)
 
     async def acknowledge(self, ack: Acknowledgement) -> None:
         await self._write(
@@ -268,6 +371,124 @@ class StateStore:
         finally:
             self._reads.clear()
         return rows
+
+
+def _findings_to_json(findings: DataFindings) -> str:
+    def change(record: SchemaChangeRecord) -> dict[str, object]:
+        return {
+            "table": record.table_name,
+            "version": record.version,
+            "at": record.changed_at.isoformat(),
+            "kind": record.kind.value,
+            "column": record.column,
+            "new_name": record.new_name,
+            "data_type": record.data_type,
+            "previous_type": record.previous_type,
+            "previous_snapshot_at": (
+                record.previous_snapshot_at.isoformat() if record.previous_snapshot_at else None
+            ),
+        }
+
+    def write(record: TableWriteRecord) -> dict[str, object]:
+        return {
+            "version": record.version,
+            "at": record.committed_at.isoformat(),
+            "run": record.job_run_id,
+            "operation": record.operation,
+            "rows": record.rows,
+            "inserted": record.rows_inserted,
+            "updated": record.rows_updated,
+            "deleted": record.rows_deleted,
+            "baseline": record.baseline_rows,
+            "delta": record.delta_percent,
+            "anomaly": record.anomaly,
+            "empty": record.empty_run,
+        }
+
+    return json.dumps(
+        [
+            {
+                "job_id": job.job_id,
+                "tables": [
+                    {
+                        "name": table.table_name,
+                        "read": table.history_read,
+                        "writes": [write(w) for w in table.writes],
+                        "changes": [change(c) for c in table.schema_changes],
+                    }
+                    for table in job.tables
+                ],
+                "changes": [change(c) for c in job.schema_changes],
+            }
+            for job in findings.jobs.values()
+        ],
+        separators=(",", ":"),
+    )
+
+
+def _findings_from_json(swept_at: datetime, text: str) -> DataFindings:
+    def at(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    def change(item: dict[str, Any]) -> SchemaChangeRecord:
+        return SchemaChangeRecord(
+            table_name=item["table"],
+            version=item["version"],
+            changed_at=datetime.fromisoformat(item["at"]),
+            kind=SchemaChangeKind(item["kind"]),
+            column=item["column"],
+            new_name=item["new_name"],
+            data_type=item["data_type"],
+            previous_type=item["previous_type"],
+            previous_snapshot_at=at(item["previous_snapshot_at"]),
+        )
+
+    def write(item: dict[str, Any]) -> TableWriteRecord:
+        return TableWriteRecord(
+            version=item["version"],
+            committed_at=datetime.fromisoformat(item["at"]),
+            job_run_id=item["run"],
+            operation=item["operation"],
+            rows=item["rows"],
+            rows_inserted=item["inserted"],
+            rows_updated=item["updated"],
+            rows_deleted=item["deleted"],
+            baseline_rows=item["baseline"],
+            delta_percent=item["delta"],
+            anomaly=item["anomaly"],
+            empty_run=item["empty"],
+        )
+
+    jobs = {
+        item["job_id"]: JobDataFindings(
+            job_id=item["job_id"],
+            tables=tuple(
+                TableOutputRecord(
+                    table["name"],
+                    tuple(write(w) for w in table["writes"]),
+                    tuple(change(c) for c in table["changes"]),
+                    history_read=table["read"],
+                )
+                for table in item["tables"]
+            ),
+            schema_changes=tuple(change(c) for c in item["changes"]),
+        )
+        for item in json.loads(text)
+    }
+    return DataFindings(swept_at=swept_at, jobs=jobs)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnDrift:
+    """Which tables' columns differ from their snapshot, and which have none yet."""
+
+    changed: frozenset[str]
+    unrecorded: frozenset[str]
+
+
+def _table_list(tables: Sequence[str]) -> str:
+    # Sorted, so that the same tables share a cached read.
+    return ",".join(sorted(set(tables)))
 
 
 def _scope_params(scope: BudgetScope) -> dict[str, QueryParam]:

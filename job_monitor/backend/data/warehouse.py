@@ -435,6 +435,17 @@ class QueryRunner(Protocol):
 
     async def query(self, name: str, params: QueryParams) -> Sequence[Row]: ...
 
+    async def query_table(self, name: str, table: str, params: QueryParams) -> Sequence[Row]: ...
+
+
+def quoted_table_name(name: str) -> str:
+    """A three-part table name (`catalog.schema.table`, as the lineage spells it) as SQL text:
+    each part in backticks, a backtick inside doubled. ValueError for anything else."""
+    parts = name.split(".")
+    if len(parts) != 3 or not all(part.strip() for part in parts):
+        raise ValueError(f"not a three-part table name: {name!r}")
+    return ".".join("`" + part.replace("`", "``") + "`" for part in parts)
+
 
 _RUNNING = (StatementState.PENDING, StatementState.RUNNING)
 # Time allowed for the calls that clean up or explain a failure (cancel, warehouse state).
@@ -477,6 +488,13 @@ class Warehouse:
 
     async def query(self, name: str, params: QueryParams) -> list[Row]:
         return await self.run(load_query(name), params)
+
+    async def query_table(self, name: str, table: str, params: QueryParams) -> list[Row]:
+        """A named query about one table, whose `${table}` stands for `table` quoted: statements
+        such as DESCRIBE HISTORY take no parameter for the table they describe."""
+        query = load_query(name)
+        text = query.text.replace("${table}", quoted_table_name(table))
+        return await self.run(QueryFile(name, text, query.parameters), params)
 
     async def run_script(self, name: str) -> None:
         """Runs each statement of `queries/<name>.sql` in order (statements end with `;` at the

@@ -6,12 +6,16 @@ while the condition lasts; its `magnitude` (a streak's length, an overrun's rati
 lets an acknowledged alert come back when the condition worsens.
 
 Severities: P1 a failing job (a failure streak, a run going past its target); P2 a job that
-misses its promises (success rate below 90 %, runs over target, a run at risk of it); P3 money and
-slowness (a duration regression, a cost anomaly, a zombie job).
+misses its promises (success rate below 90 %, runs over target, a run at risk of it) or whose data
+is wrong now (its latest write far off its baseline or empty; a column dropped, renamed or retyped
+in a table it reads or writes); P3 money and slowness (a duration regression, a cost anomaly, a
+zombie job, an over-provisioned job) and data that was off earlier in the window or only gained
+columns.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -30,6 +34,18 @@ from job_monitor.backend.domain.health import (
     HealthSummary,
 )
 from job_monitor.backend.domain.jobs import JobDefinition
+from job_monitor.backend.domain.outputs import (
+    SchemaChangeKind,
+    SchemaChangeRecord,
+    TableOutputRecord,
+)
+from job_monitor.backend.domain.utilization import (
+    FindingKind,
+    MeasuredUtilization,
+    OverProvisioningThresholds,
+    Utilization,
+)
+from job_monitor.backend.domain.windows import Window
 
 LOW_RATE_MIN_FAILURES = 2
 """A low success rate alerts only with at least this many failures: one failure of a daily job
@@ -52,6 +68,9 @@ class AlertKind(StrEnum):
     ZOMBIE_JOB = "ZOMBIE_JOB"
     BUDGET_BREACHED = "BUDGET_BREACHED"
     BUDGET_FORECAST_TO_BREACH = "BUDGET_FORECAST_TO_BREACH"
+    OVER_PROVISIONED = "OVER_PROVISIONED"
+    ROW_COUNT_ANOMALY = "ROW_COUNT_ANOMALY"
+    SCHEMA_DRIFT = "SCHEMA_DRIFT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +118,23 @@ class Acknowledgement:
     magnitude: float
 
 
+NOTABLE_GROWTH: Mapping[AlertKind, float] = {AlertKind.OVER_PROVISIONED: 0.25}
+"""How much an acknowledged alert's magnitude must grow, as a share of the magnitude acknowledged,
+before the alert comes back; any growth for the kinds not named. An over-provisioned job's saving
+is estimated from a rolling week's spend, which moves with every hour billed: a saving a quarter
+larger is news, a few cents more is not."""
+
+
+def worsened(alert: AlertRecord, ack: Acknowledgement) -> bool:
+    """The alert's condition is worse than when it was acknowledged: its magnitude grew past the
+    magnitude acknowledged (by more than its kind's `NOTABLE_GROWTH`)."""
+    return alert.magnitude > ack.magnitude * (1 + NOTABLE_GROWTH.get(alert.kind, 0.0))
+
+
 def is_silenced(alert: AlertRecord, ack: Acknowledgement | None, now: datetime) -> bool:
     """An acknowledged alert stays quiet until its time runs out or its condition worsens (a longer
-    streak, a bigger overrun)."""
-    return ack is not None and now < ack.until and alert.magnitude <= ack.magnitude
+    streak, a bigger overrun, a notably larger saving)."""
+    return ack is not None and now < ack.until and not worsened(alert, ack)
 
 
 # Advice per termination code: the first step a data engineer would take.
@@ -367,6 +399,180 @@ def budget_alert(standing: BudgetStanding, job_names: dict[int, str]) -> AlertRe
         team=team,
         job_ids=standing.job_ids if team is not None else (),
     )
+
+
+def over_provisioned_alert(
+    job: JobDefinition, utilization: Utilization, thresholds: OverProvisioningThresholds
+) -> AlertRecord | None:
+    """P3: the job's workers sat mostly idle over enough runs and a smaller cluster would carry
+    their busiest minute (the utilisation's OVER_PROVISIONED finding); the resize and what it saves
+    a month at list price. The magnitude is that saving in USD."""
+    if not isinstance(utilization, MeasuredUtilization):
+        return None
+    finding = next(
+        (found for found in utilization.findings if found.kind is FindingKind.OVER_PROVISIONED),
+        None,
+    )
+    if finding is None:
+        return None
+    facts = utilization.facts
+    saving = finding.estimated_monthly_saving_usd or 0.0
+    idle = (facts.underused_minute_share or 0.0) * 100
+    return AlertRecord(
+        kind=AlertKind.OVER_PROVISIONED,
+        severity=AlertSeverity.P3,
+        job_id=job.job_id,
+        title=f"{job.name}: over-provisioned, about ${saving:,.0f} a month to save",
+        detail=(
+            f"Its workers stayed under {thresholds.cpu_percent:g} % CPU and "
+            f"{thresholds.memory_percent:g} % memory in {idle:.0f} % of "
+            f"{facts.worker_minutes:,} worker run-minutes over {facts.runs_observed} runs in the "
+            f"last {_span(utilization.window)}."
+        ),
+        # The finding's own words: the resize, the peak it still carries and the saving, as the
+        # utilisation API says them.
+        remediation=finding.recommendation.summary,
+        first_seen_at=facts.first_observed_at,
+        magnitude=saving,
+    )
+
+
+def row_count_alert(
+    job: JobDefinition, tables: tuple[TableOutputRecord, ...], window: Window
+) -> AlertRecord | None:
+    """The job wrote a number of rows far off its baseline, or none, to a table over the window:
+    P2 when a table's latest write is such a write (the data is wrong now), P3 when only earlier
+    ones were. About the table with the latest of them; the magnitude is how many such writes
+    there were (more comes back)."""
+    odd = [(table, write) for table in tables for write in table.writes if write.anomaly]
+    if not odd:
+        return None
+    table, write = max(odd, key=lambda pair: (pair[1].committed_at, pair[1].version))
+    first = min(found.committed_at for _, found in odd)
+    now = any(t.latest_write is not None and t.latest_write.anomaly for t in tables)
+    name = _short(table.table_name)
+    run = f"run {write.job_run_id}" if write.job_run_id is not None else "a run"
+    if write.empty_run:
+        what = f"{run} wrote no rows to {name}"
+        step = (
+            f"Check that {run}'s input had arrived when it started (its source tables, or the "
+            f"file that triggered it), then rerun it: {table.table_name} lacks that run's data."
+        )
+    else:
+        delta = write.delta_percent or 0.0
+        direction = "below" if delta < 0 else "above"
+        baseline = write.baseline_rows or 0.0
+        what = (
+            f"{run} wrote {write.rows or 0:,} rows to {name}, {abs(delta):.0f} % {direction} the "
+            f"median of its previous writes ({baseline:,.0f})"
+        )
+        step = (
+            f"Compare {run}'s input with the previous runs' (a source that arrived late or only in "
+            f"part, a filter that changed); if the data is short, rerun once the input is complete."
+            if delta < 0
+            else f"Check {run}'s input for duplicates or a replayed batch before downstream jobs "
+            f"read {table.table_name}."
+        )
+    return AlertRecord(
+        kind=AlertKind.ROW_COUNT_ANOMALY,
+        severity=AlertSeverity.P2 if now else AlertSeverity.P3,
+        job_id=job.job_id,
+        title=f"{job.name}: {what}",
+        detail=(
+            f"{len(odd)} of its writes in the last {_span(window)} were off their baseline by more "
+            "than the threshold or empty, the latest at "
+            f"{write.committed_at:%Y-%m-%d %H:%M} UTC (version {write.version} of "
+            f"{table.table_name})."
+        ),
+        remediation=step,
+        first_seen_at=first,
+        magnitude=float(len(odd)),
+        run_id=write.job_run_id,
+    )
+
+
+BREAKING_CHANGES = frozenset(
+    {SchemaChangeKind.DROPPED, SchemaChangeKind.RENAMED, SchemaChangeKind.RETYPED}
+)
+"""Changes that break a reader selecting the column: an added column breaks nobody's query."""
+
+
+def schema_drift_alert(
+    job: JobDefinition, changes: tuple[SchemaChangeRecord, ...], window: Window
+) -> AlertRecord | None:
+    """Columns of tables the job reads or writes changed over the window: P2 when one was
+    dropped, renamed or retyped, P3 when columns were only added. The magnitude is the number of
+    changes (another one comes back)."""
+    if not changes:
+        return None
+    breaking = [change for change in changes if change.kind in BREAKING_CHANGES]
+    newest = max(changes, key=lambda change: change.changed_at)
+    listed = "; ".join(_described(change) for change in sorted(changes, key=_when)[:5])
+    more = f" and {len(changes) - 5} more" if len(changes) > 5 else ""
+    tables = sorted({change.table_name for change in changes})
+    if breaking:
+        step = (
+            f"Check the job's queries and its readers for the changed columns of "
+            f"{', '.join(tables)}: a dropped or renamed column fails a SELECT that names it, a "
+            "retyped one can fail a cast or a join; update them, or restore the column."
+        )
+    else:
+        step = (
+            f"New columns in {', '.join(tables)}: nothing breaks, but check whether the job "
+            "should read or fill them."
+        )
+    return AlertRecord(
+        kind=AlertKind.SCHEMA_DRIFT,
+        severity=AlertSeverity.P2 if breaking else AlertSeverity.P3,
+        job_id=job.job_id,
+        title=(
+            f"{job.name}: {len(changes)} column change{'s' if len(changes) != 1 else ''} in "
+            f"{_short(newest.table_name)}"
+            + (
+                f" and {len(tables) - 1} other table{'s' if len(tables) > 2 else ''}"
+                if len(tables) > 1
+                else ""
+            )
+        ),
+        detail=f"In the last {_span(window)}: {listed}{more}.",
+        remediation=step,
+        first_seen_at=min(change.changed_at for change in changes),
+        magnitude=float(len(changes)),
+    )
+
+
+def _when(change: SchemaChangeRecord) -> tuple[datetime, int]:
+    return change.changed_at, change.version if change.version is not None else -1
+
+
+def _described(change: SchemaChangeRecord) -> str:
+    at = (
+        f"version {change.version}"
+        if change.version is not None
+        else f"found {change.changed_at:%Y-%m-%d}"
+    )
+    column = f"`{change.column}` of {_short(change.table_name)}"
+    match change.kind:
+        case SchemaChangeKind.ADDED:
+            text = f"{column} added" + (f" ({change.data_type})" if change.data_type else "")
+        case SchemaChangeKind.DROPPED:
+            text = f"{column} dropped"
+        case SchemaChangeKind.RENAMED:
+            text = f"{column} renamed to `{change.new_name}`"
+        case SchemaChangeKind.RETYPED:
+            before = f" from {change.previous_type}" if change.previous_type else ""
+            text = f"{column} retyped{before} to {change.data_type}"
+    return f"{text} ({at})"
+
+
+def _short(table_name: str) -> str:
+    """A table's own name, without its catalog and schema."""
+    return table_name.rsplit(".", 1)[-1]
+
+
+def _span(window: Window) -> str:
+    days = window.duration.days
+    return f"{days} days" if days > 1 else "24 hours"
 
 
 SEVERITY_ORDER = {AlertSeverity.P1: 0, AlertSeverity.P2: 1, AlertSeverity.P3: 2}

@@ -1,11 +1,12 @@
 """Scheduled reports: the figures each one tells, as records, and the pure rules that pick them.
 
 Three reports, each over a window ending when it is built: the daily health summary (the last 24
-hours: failures, new P1 alerts, SLA breaches, what to do), the weekly cost report (the last 7 days
-against the 7 before: spend per team, the daily trend, anomalies, waste, zombie jobs) and the
-monthly executive report (the last 30 days against the 30 before: spend, reliability, the jobs
-whose spend changed most and what that saved). The services fill these records for one session's
-jobs; the templates only lay them out, so every figure a report shows is one of these fields.
+hours: failures, new P1 alerts, SLA breaches, what to do, over-provisioned jobs), the weekly cost
+report (the last 7 days against the 7 before: spend per team, the daily trend, anomalies, waste,
+zombie jobs, what right-sizing would save) and the monthly executive report (the last 30 days
+against the 30 before: spend, reliability, the jobs whose spend changed most and what that saved).
+The services fill these records for one session's jobs; the templates only lay them out, so every
+figure a report shows is one of these fields.
 """
 
 from __future__ import annotations
@@ -115,8 +116,8 @@ class SlaBreachLine:
 
 @dataclass(frozen=True, slots=True)
 class DailyHealthReport:
-    """The last 24 hours: what failed, what newly became P1, which runs missed their target, and
-    the next steps for every open P1 and P2 alert."""
+    """The last 24 hours: what failed, what newly became P1, which runs missed their target, the
+    next steps for every open P1 and P2 alert, and the open alerts about over-provisioned jobs."""
 
     period_start: datetime
     period_end: datetime
@@ -142,6 +143,14 @@ class DailyHealthReport:
     action_items: tuple[ReportAlert, ...]
     """Open P1 and P2 alerts with their remediation, P1 first (at most `MAX_ACTION_ITEMS`)."""
     action_item_count: int
+    over_provisioned: tuple[ReportAlert, ...]
+    """Open OVER_PROVISIONED alerts (P3) with their resize and saving, most saving first (at most
+    `MAX_OVER_PROVISIONED`)."""
+    over_provisioned_count: int
+    data_alerts: tuple[ReportAlert, ...]
+    """Open ROW_COUNT_ANOMALY and SCHEMA_DRIFT alerts (P2 and P3) in the alerts' order, at most
+    `MAX_DATA_ALERTS`."""
+    data_alert_count: int
 
     @property
     def success_rate(self) -> float | None:
@@ -203,6 +212,18 @@ class ZombieLine:
 
 
 @dataclass(frozen=True, slots=True)
+class SavingLine:
+    """A job whose compute is bigger or dearer than its runs need, and what acting on it would
+    save a month at list price."""
+
+    job: JobLink
+    estimated_monthly_saving_usd: float
+    recommendations: tuple[str, ...]
+    """Each change that saves money, in words (the resize or the move to job compute, with its
+    saving)."""
+
+
+@dataclass(frozen=True, slots=True)
 class WeeklyCostReport:
     """The last 7 days against the 7 before: where the money went and what of it bought nothing."""
 
@@ -229,6 +250,12 @@ class WeeklyCostReport:
     """Most spend first (at most `MAX_ZOMBIES`)."""
     zombie_count: int
     zombie_spend_usd: float
+    savings: tuple[SavingLine, ...]
+    """The over-provisioned jobs of the window (as `overProvisionedJobs` lists them), most saving
+    first (at most `MAX_OVER_PROVISIONED`)."""
+    saving_job_count: int
+    estimated_monthly_saving_usd: float
+    """What acting on every one of them would save a month, shown or not."""
     data_through: datetime | None
     """The latest usage billing has delivered: spend after it is not in the figures yet."""
 
@@ -339,6 +366,7 @@ MAX_ANOMALY_LINES = 20
 MAX_WASTEFUL_JOBS = 10
 MAX_ZOMBIES = 20
 MAX_SPEND_CHANGES = 5
+MAX_OVER_PROVISIONED = 20
 
 
 def kind_of(report: Report) -> ReportKind:
@@ -366,6 +394,22 @@ ACTION_SEVERITIES = frozenset({AlertSeverity.P1, AlertSeverity.P2})
 def action_items(alerts: Iterable[AlertRecord]) -> list[AlertRecord]:
     """The P1 and P2 alerts, in the order given (the alerts service's: P1 first, worst first)."""
     return [alert for alert in alerts if alert.severity in ACTION_SEVERITIES]
+
+
+MAX_DATA_ALERTS = 20
+DATA_ALERT_KINDS = frozenset({AlertKind.ROW_COUNT_ANOMALY, AlertKind.SCHEMA_DRIFT})
+
+
+def data_alerts(alerts: Iterable[AlertRecord]) -> list[AlertRecord]:
+    """The alerts about what jobs write (row counts, schema drift), in the order given: the P2
+    ones are action items too, and the P3 ones only here."""
+    return [alert for alert in alerts if alert.kind in DATA_ALERT_KINDS]
+
+
+def over_provisioned_alerts(alerts: Iterable[AlertRecord]) -> list[AlertRecord]:
+    """The OVER_PROVISIONED alerts, in the order given (the alerts service's: most saving first).
+    P3, so not action items: the daily report lists them apart."""
+    return [alert for alert in alerts if alert.kind is AlertKind.OVER_PROVISIONED]
 
 
 def daily_totals(series: Iterable[Iterable[DailyCost]]) -> tuple[DailyCost, ...]:

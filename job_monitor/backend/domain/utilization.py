@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from job_monitor.backend.domain.windows import Window
@@ -166,6 +166,8 @@ class UtilizationFacts:
     """Runs with node data on their job clusters in the window."""
     minutes_observed: int
     """Their run-minutes."""
+    first_observed_at: datetime | None
+    """The first of those run-minutes: what the figures say, they say from then on."""
     driver_cpu: PercentSpread | None
     driver_memory: PercentSpread | None
     worker_cpu: PercentSpread | None
@@ -577,6 +579,11 @@ def assess(
     )
 
 
+def saving_findings(utilization: Utilization) -> tuple[Finding, ...]:
+    """The findings that spend less when acted on, in the order found."""
+    return tuple(finding for finding in utilization.findings if finding.kind in SAVING_KINDS)
+
+
 def lists_as_over_provisioned(utilization: Utilization) -> bool:
     """A job the over-provisioned list shows: one with a finding that saves money."""
-    return any(finding.kind in SAVING_KINDS for finding in utilization.findings)
+    return bool(saving_findings(utilization))

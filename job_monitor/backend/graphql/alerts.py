@@ -29,7 +29,8 @@ MAX_JOB_IDS = 100
 @strawberry.type(
     description=(
         "Someone said they are on an alert: it stays quiet until `until` unless its condition "
-        "worsens past `magnitude`. Seen by everyone who sees the alert's job."
+        "worsens past `magnitude` (for OVER_PROVISIONED, a saving more than a quarter larger: "
+        "the estimate moves with the week's spend). Seen by everyone who sees the alert's job."
     )
 )
 class AlertAcknowledgement:
@@ -103,7 +104,8 @@ class Alert:
     @strawberry.field(
         description=(
             "When the condition began, from the data (the first failing run of a streak, the "
-            "start of a run at risk or of a costly run); null when the data does not say."
+            "start of a run at risk or of a costly run, the first run-minute measured of an "
+            "over-provisioned job's window); null when the data does not say."
         )
     )
     def first_seen_at(self) -> dt.datetime | None:
@@ -112,7 +114,8 @@ class Alert:
     @strawberry.field(
         description=(
             "How bad, in the kind's unit (a streak's length, a duration or cost ratio, a share "
-            "of failures, dollars): an acknowledged alert comes back above it."
+            "of failures, dollars spent or to save a month): an acknowledged alert comes back "
+            "above it."
         )
     )
     def magnitude(self) -> float:
@@ -240,7 +243,8 @@ class AlertQueries:
             "over the last 30 days, low success rates and duration regressions over the last 7 "
             "days, SLA breaches over "
             "the last 24 hours, runs going now past 80% of their target, cost anomalies over the "
-            "last 7 days, zombie jobs over the last 30 and budgets against the month so far; P1 "
+            "last 7 days, zombie jobs over the last 30, over-provisioned jobs over the last 7 "
+            "and budgets against the month so far; P1 "
             "first, then the worst first. Runs going now are judged only while the Jobs API can "
             "be read; budgets and acknowledgements only while the app's state tables can (else "
             "budget alerts are missing and acknowledged alerts show). An alert an acknowledgement "

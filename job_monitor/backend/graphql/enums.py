@@ -23,6 +23,7 @@ from job_monitor.backend.domain.costs import (
 )
 from job_monitor.backend.domain.errors import UpstreamProblem
 from job_monitor.backend.domain.health import Priority
+from job_monitor.backend.domain.outputs import SchemaChangeKind
 from job_monitor.backend.domain.reports import ReportKind
 from job_monitor.backend.domain.runs import RunState, RunType, TerminationType, Trigger
 from job_monitor.backend.domain.service_health import HealthStatus
@@ -54,6 +55,7 @@ __all__ = [
     "ReportKind",
     "RunState",
     "RunType",
+    "SchemaChangeKind",
     "SlaStatus",
     "TerminationType",
     "Trigger",
@@ -127,7 +129,7 @@ strawberry.enum(
         "How urgent an alert is: P1 a failing job (a failure streak, a run going past its "
         "target); P2 a job missing its promises (success rate below 90%, runs over target, a run "
         "past 80% of it, a budget breached); P3 money and slowness (a duration regression, a cost "
-        "anomaly, a zombie job, a budget forecast to breach)."
+        "anomaly, a zombie job, a budget forecast to breach, an over-provisioned job)."
     ),
 )
 strawberry.enum(
@@ -139,7 +141,15 @@ strawberry.enum(
         "DURATION_REGRESSION (P3), SLA_BREACHED (P2: runs of the last 24 hours over target), "
         "SLA_AT_RISK (a run going now past 80% of its target: P2, past it: P1), COST_ANOMALY "
         "(P3), ZOMBIE_JOB (P3), BUDGET_BREACHED (P2: a job's or team's spend this month is over "
-        "its budget), BUDGET_FORECAST_TO_BREACH (P3: on pace to be by the month's end)."
+        "its budget), BUDGET_FORECAST_TO_BREACH (P3: on pace to be by the month's end), "
+        "OVER_PROVISIONED (P3: its workers sat mostly idle over the last 7 days and a smaller "
+        "cluster would carry their busiest minute; the resize and its monthly saving), "
+        "ROW_COUNT_ANOMALY (P2 when a table's latest write by the job was more than the threshold "
+        "off the median of its previous writes, or empty; P3 when only earlier writes of the last "
+        "7 days were), SCHEMA_DRIFT (P2 when a column of a table the job reads or writes was "
+        "dropped, renamed or retyped in the last 30 days; P3 when columns were only added). The "
+        "last two come from the latest sweep of what jobs write, which a job of the bundle runs "
+        "hourly (`job-monitor data sweep`)."
     ),
 )
 strawberry.enum(
@@ -196,6 +206,15 @@ strawberry.enum(
         "Why a scheduled job that keeps spending does no useful work: NO_SUCCESSFUL_RUN (none of "
         "its runs billed in the window succeeded), ONLY_SHORT_RUNS (every one ended within "
         f"{ZOMBIE_RUN_SECONDS:g} seconds)."
+    ),
+)
+strawberry.enum(
+    SchemaChangeKind,
+    name="SchemaChangeKind",
+    description=(
+        "How a table's schema changed: a column ADDED, DROPPED, RENAMED (to `newName`) or RETYPED "
+        "(to `dataType`), as the Delta history's ADD COLUMNS, DROP COLUMNS, RENAME COLUMN and "
+        "CHANGE COLUMN operations record it."
     ),
 )
 strawberry.enum(

@@ -32,6 +32,7 @@ from job_monitor.backend.graphql.enums import (
     Window,
 )
 from job_monitor.backend.graphql.errors import ExpectedError, LimitExceeded, answer, nested
+from job_monitor.backend.graphql.outputs import DEFAULT_OUTPUTS_WINDOW, JobOutputs
 from job_monitor.backend.graphql.pagination import Connection, page_of, page_size
 from job_monitor.backend.graphql.runs import (
     JobRun,
@@ -337,6 +338,18 @@ class Job(relay.Node):
     ) -> JobUtilizationResult | None:
         key = (self.definition.job_id, window)
         return utilization_result(await nested(info.context.loaders.utilization_by_job.load(key)))
+
+    @strawberry.field(
+        description=(
+            "The tables it wrote and read over a window (default: the last 7 days): each write "
+            "with its rows against the baseline of its previous writes (anomalies, empty runs), "
+            "and the schema changes of those tables. Batched with the other jobs of the request; "
+            "at most JOB_MONITOR_OUTPUTS_MAX_TABLES tables' histories are read per request."
+        )
+    )
+    async def outputs(self, info: JMInfo, window: Window = DEFAULT_OUTPUTS_WINDOW) -> JobOutputs:
+        key = (self.definition.job_id, window)
+        return JobOutputs(outputs=await nested(info.context.loaders.outputs_by_job.load(key)))
 
     @strawberry.field(description="Its health over a window (default: the last 7 days).")
     async def health(

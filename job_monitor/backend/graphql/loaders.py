@@ -24,7 +24,9 @@ answer), so a request issues a bounded number of statements whatever its page si
   cached month-to-date statement per batch;
 * `utilization_by_job` — (job id, window) → CPU and memory and their findings: per window in the
   batch, one node-data statement and, when needed, the spend roll-up, the node types and the
-  all-purpose clusters' hours.
+  all-purpose clusters' hours;
+* `outputs_by_job` — (job id, window) → the tables it writes and reads: per window in the batch,
+  one lineage statement and one DESCRIBE HISTORY per table, at most `outputs_max_tables`.
 """
 
 from __future__ import annotations
@@ -38,11 +40,12 @@ from job_monitor.backend.domain.costs import DailyCost, JobCostSummary
 from job_monitor.backend.domain.filters import RunFilter
 from job_monitor.backend.domain.health import HealthSummary
 from job_monitor.backend.domain.jobs import JobDefinition
+from job_monitor.backend.domain.outputs import JobOutputsRecord
 from job_monitor.backend.domain.runs import RunRecord, TaskRunRecord
 from job_monitor.backend.domain.sla import SlaBreachRecord, SlaCounts
 from job_monitor.backend.domain.utilization import Utilization
 from job_monitor.backend.domain.windows import Window
-from job_monitor.backend.services import budgets, costs, jobs, runs, sla, utilization
+from job_monitor.backend.services import budgets, costs, jobs, outputs, runs, sla, utilization
 from job_monitor.backend.services.costs import RunCostView
 from job_monitor.backend.services.runs import KnownRun, RunList
 from job_monitor.backend.services.session import Session
@@ -56,6 +59,7 @@ SlaBreachesKey = tuple[Window, int, int]
 """(window, page size, job id)."""
 CostKey = tuple[int, Window]
 UtilizationKey = tuple[int, Window]
+OutputsKey = tuple[int, Window]
 
 
 class Loaders:
@@ -79,6 +83,7 @@ class Loaders:
         self.cost_by_run = DataLoader[RunRecord, RunCostView](self._run_costs)
         self.budget_by_job = DataLoader[int, BudgetStanding | None](self._budgets)
         self.utilization_by_job = DataLoader[UtilizationKey, Utilization](self._utilization)
+        self.outputs_by_job = DataLoader[OutputsKey, JobOutputsRecord](self._outputs)
 
     async def _health(self, keys: list[HealthKey]) -> Sequence[HealthSummary]:
         by_window = {
@@ -170,6 +175,15 @@ class Loaders:
     async def _utilization(self, keys: list[UtilizationKey]) -> Sequence[Utilization]:
         by_window = {
             window: await utilization.utilization_by_job(
+                self.session, window, [job_id for job_id, wanted in keys if wanted == window]
+            )
+            for window in dict.fromkeys(window for _, window in keys)
+        }
+        return [by_window[window][job_id] for job_id, window in keys]
+
+    async def _outputs(self, keys: list[OutputsKey]) -> Sequence[JobOutputsRecord]:
+        by_window = {
+            window: await outputs.outputs_by_job(
                 self.session, window, [job_id for job_id, wanted in keys if wanted == window]
             )
             for window in dict.fromkeys(window for _, window in keys)

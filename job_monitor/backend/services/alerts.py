@@ -2,10 +2,14 @@
 
 The windows are fixed, since an alert is about now: failure streaks over the last 30 days,
 success rate and duration regressions over the last 7 days, SLA breaches over the last 24 hours,
-cost anomalies over the last 7 days, zombie jobs over the last 30 days, and the runs going now for
-runs at risk of their target. Every input is a cached statement shared by every viewer (or the
-viewer's own active runs), cut to the viewer's jobs, so a page of alerts costs what the overview
-costs.
+cost anomalies over the last 7 days, zombie jobs over the last 30 days, over-provisioned jobs over
+the last 7 days, and the runs going now for runs at risk of their target; row-count anomalies (the
+last 7 days' writes) and schema drift (the last 30 days) come from the latest sweep of what jobs
+write, recorded in the state by the bundle's hourly job (`services.outputs.sweep`). Every input
+is a cached statement shared by every viewer (or the viewer's own active runs, or the
+utilisation's one batch over the viewer's jobs, or the state's one row of the sweep), cut to the
+viewer's jobs, so a page of alerts costs what the overview costs and the over-provisioned list
+beside it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from job_monitor.backend.domain.alerts import (
     is_silenced,
     low_success_rate_alert,
     ordered,
+    over_provisioned_alert,
+    row_count_alert,
+    schema_drift_alert,
     sla_breached_alert,
     sla_running_alert,
     zombie_job_alert,
@@ -44,11 +51,13 @@ from job_monitor.backend.domain.errors import (
 )
 from job_monitor.backend.domain.health import P1_FAILURE_STREAK
 from job_monitor.backend.domain.jobs import JobDefinition
+from job_monitor.backend.domain.outputs import DataFindings
 from job_monitor.backend.domain.runs import RunRecord
 from job_monitor.backend.domain.sla import AT_RISK_RATIO, sla_target
 from job_monitor.backend.domain.windows import Window
-from job_monitor.backend.services import budgets, costs, sla
+from job_monitor.backend.services import budgets, costs, sla, utilization
 from job_monitor.backend.services.jobs import health_by_window
+from job_monitor.backend.services.outputs import ROW_COUNT_WINDOW, SCHEMA_DRIFT_WINDOW
 from job_monitor.backend.services.runs import live_runs
 from job_monitor.backend.services.session import Session
 
@@ -61,6 +70,9 @@ HEALTH_WINDOW = Window.LAST_7_DAYS
 SLA_WINDOW = Window.LAST_24_HOURS
 ANOMALY_WINDOW = Window.LAST_7_DAYS
 ZOMBIE_WINDOW = Window.LAST_30_DAYS
+UTILIZATION_WINDOW = Window.LAST_7_DAYS
+"""Over-provisioning is judged over this window: the utilisation page's default, and long enough
+for a daily job's `min_runs`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,18 +156,17 @@ async def _every_alert(session: Session) -> _EveryAlert:
     catalog = await session.catalog()
     state = asyncio.ensure_future(_state_of_alerts(session))
     try:
-        streaks, healths, counts, anomalies, zombies, live = await asyncio.gather(
+        streaks, healths, counts, spending, live = await asyncio.gather(
             health_by_window(session, STREAK_WINDOW),
             health_by_window(session, HEALTH_WINDOW),
             sla.sla_counts(session, SLA_WINDOW),
-            costs.anomalies(session, ANOMALY_WINDOW, costs.MAX_ANOMALIES),
-            costs.zombie_jobs(session, ZOMBIE_WINDOW),
+            _spending_alerts(session, catalog),
             live_runs(session),
         )
     except BaseException:
         state.cancel()
         raise
-    standings, acks, state_missing = await state
+    standings, acks, findings, state_missing = await state
     found: list[AlertRecord] = []
     for job_id, job in catalog.items():
         streak = streaks.get(job_id)
@@ -193,14 +204,8 @@ async def _every_alert(session: Session) -> _EveryAlert:
             )
             if breached is not None:
                 found.append(breached)
-    # The costliest anomaly of each job stands for the job's (ordered largest excess first).
-    seen: set[int] = set()
-    for facts in anomalies:
-        costly = catalog.get(facts.job_id)
-        if costly is not None and facts.job_id not in seen:
-            seen.add(facts.job_id)
-            found.append(cost_anomaly_alert(costly, facts))
-    found.extend(zombie_job_alert(zombie.job, zombie.reason, zombie.spend) for zombie in zombies)
+    found.extend(spending)
+    found.extend(_data_alerts(findings, catalog))
     found.extend(_running_alerts(catalog, live.by_id.values(), session))
     names = {job_id: job.name for job_id, job in catalog.items()}
     found.extend(
@@ -215,20 +220,74 @@ async def _every_alert(session: Session) -> _EveryAlert:
     )
 
 
+async def _spending_alerts(
+    session: Session, catalog: Mapping[int, JobDefinition]
+) -> list[AlertRecord]:
+    """Money spent for nothing or more than needed: cost anomalies, zombie jobs and
+    over-provisioned jobs over the viewer's jobs."""
+    anomalies, zombies, wasteful = await asyncio.gather(
+        costs.anomalies(session, ANOMALY_WINDOW, costs.MAX_ANOMALIES),
+        costs.zombie_jobs(session, ZOMBIE_WINDOW),
+        utilization.every_over_provisioned_job(session, UTILIZATION_WINDOW),
+    )
+    found: list[AlertRecord] = []
+    # The costliest anomaly of each job stands for the job's (ordered largest excess first).
+    seen: set[int] = set()
+    for facts in anomalies:
+        costly = catalog.get(facts.job_id)
+        if costly is not None and facts.job_id not in seen:
+            seen.add(facts.job_id)
+            found.append(cost_anomaly_alert(costly, facts))
+    found.extend(zombie_job_alert(zombie.job, zombie.reason, zombie.spend) for zombie in zombies)
+    thresholds = session.settings.overprovisioning
+    found.extend(
+        alert
+        for view in wasteful
+        if (alert := over_provisioned_alert(view.job, view.utilization, thresholds)) is not None
+    )
+    return found
+
+
 async def _state_of_alerts(
     session: Session,
-) -> tuple[list[BudgetStanding], Mapping[str, Acknowledgement], JobMonitorError | None]:
-    """Budgets against this month and the acknowledgements in force; when the state tables
-    cannot be read, none, and why (alerts from the system tables still answer)."""
+) -> tuple[
+    list[BudgetStanding], Mapping[str, Acknowledgement], DataFindings | None, JobMonitorError | None
+]:
+    """Budgets against this month, the acknowledgements in force and the latest sweep of what
+    jobs write; when the state tables cannot be read, none, and why (alerts from the system
+    tables still answer)."""
     try:
         state = await session.state()
-        standings, acks = await asyncio.gather(
-            budgets.standings(session), state.acknowledgements(session.now)
+        standings, acks, findings = await asyncio.gather(
+            budgets.standings(session), state.acknowledgements(session.now), state.data_findings()
         )
     except (UpstreamUnavailableError, WarehouseUnavailableError, WarehouseQueryFailedError) as e:
         logger.warning("alerts without budgets and acknowledgements: %s", e.message)
-        return [], {}, e
-    return standings, acks, None
+        return [], {}, None, e
+    return standings, acks, findings, None
+
+
+def _data_alerts(
+    findings: DataFindings | None, catalog: Mapping[int, JobDefinition]
+) -> list[AlertRecord]:
+    """Row-count anomalies and schema drift of the viewer's jobs, from the latest sweep (the
+    bundle's hourly job: a request reads no table's history for alerts)."""
+    if findings is None:
+        return []
+    found: list[AlertRecord] = []
+    for job_id, job_findings in findings.jobs.items():
+        job = catalog.get(job_id)
+        if job is None:
+            continue
+        found.extend(
+            alert
+            for alert in (
+                row_count_alert(job, job_findings.tables, ROW_COUNT_WINDOW),
+                schema_drift_alert(job, job_findings.schema_changes, SCHEMA_DRIFT_WINDOW),
+            )
+            if alert is not None
+        )
+    return found
 
 
 async def find_alert(session: Session, alert_id: str) -> tuple[AlertRecord, AlertList]:

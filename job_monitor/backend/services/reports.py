@@ -5,7 +5,8 @@ A report never reads more than its session may see: the scheduled reports take t
 comes through the same services as the API's, cut to that session's jobs. So a report's figures are
 the API's figures for the same window, answered to the same person: the daily failures are
 `jobRuns` filtered to failures over the last 24 hours, the weekly spend is `costs(groupBy: TEAM,
-window: LAST_7_DAYS)`, the monthly reliability is `overview(window: LAST_30_DAYS)`, and so on.
+window: LAST_7_DAYS)`, the weekly savings are `overProvisionedJobs(window: LAST_7_DAYS)`, the
+monthly reliability is `overview(window: LAST_30_DAYS)`, and so on.
 
 Windows end at the minute the report is built (the windows' own end, `history.as_of`): the last 24
 hours, 7 days or 30 days, each against the window of the same length before it where a change is
@@ -23,10 +24,11 @@ from job_monitor.backend.domain.costs import CostGrouping, JobCostSummary, anoma
 from job_monitor.backend.domain.filters import RunFilter
 from job_monitor.backend.domain.jobs import JobDefinition
 from job_monitor.backend.domain.reports import (
-    ACTION_SEVERITIES,
     MAX_ACTION_ITEMS,
     MAX_ANOMALY_LINES,
+    MAX_DATA_ALERTS,
     MAX_FAILED_RUNS,
+    MAX_OVER_PROVISIONED,
     MAX_SLA_JOBS,
     MAX_SPEND_CHANGES,
     MAX_TEAMS,
@@ -47,19 +49,23 @@ from job_monitor.backend.domain.reports import (
     ReportAlert,
     ReportKind,
     ReportScope,
+    SavingLine,
     SlaBreachLine,
     TeamSpend,
     WeeklyCostReport,
     ZombieLine,
     action_items,
     daily_totals,
+    data_alerts,
     first_seen_since,
     most_wasteful,
+    over_provisioned_alerts,
     spend_changes,
 )
 from job_monitor.backend.domain.runs import RunState, is_failure
+from job_monitor.backend.domain.utilization import saving_findings
 from job_monitor.backend.reports.render import render
-from job_monitor.backend.services import costs, sla
+from job_monitor.backend.services import costs, sla, utilization
 from job_monitor.backend.services.alerts import AlertQuery, alerts
 from job_monitor.backend.services.overview import overview
 from job_monitor.backend.services.runs import list_runs
@@ -139,7 +145,8 @@ async def _links(session: Session) -> _Links:
 
 
 async def daily_health(session: Session) -> DailyHealthReport:
-    """The last 24 hours: failures, new P1 alerts, SLA breaches and action items."""
+    """The last 24 hours: failures, new P1 alerts, SLA breaches, action items, the
+    over-provisioned jobs' alerts and those about what jobs write."""
     window = ReportKind.DAILY.window
     end = as_of(session.now)
     start = window.start(end)
@@ -147,7 +154,7 @@ async def daily_health(session: Session) -> DailyHealthReport:
     view, failed_runs, found, counts, links, scope = await asyncio.gather(
         overview(session, window),
         list_runs(session, failures, MAX_FAILED_RUNS, None),
-        alerts(session, AlertQuery(severities=ACTION_SEVERITIES)),
+        alerts(session, AlertQuery()),
         sla.sla_counts(session, window),
         _links(session),
         _scope(session),
@@ -183,6 +190,8 @@ async def daily_health(session: Session) -> DailyHealthReport:
     )
     p1 = [alert for alert in found.alerts if alert.severity is AlertSeverity.P1]
     todo = action_items(found.alerts)
+    wasteful = over_provisioned_alerts(found.alerts)
+    about_data = data_alerts(found.alerts)
     return DailyHealthReport(
         period_start=start,
         period_end=end,
@@ -211,26 +220,30 @@ async def daily_health(session: Session) -> DailyHealthReport:
         sla_breaches=sla_lines,
         action_items=tuple(links.alert(alert) for alert in todo[:MAX_ACTION_ITEMS]),
         action_item_count=len(todo),
+        over_provisioned=tuple(links.alert(alert) for alert in wasteful[:MAX_OVER_PROVISIONED]),
+        over_provisioned_count=len(wasteful),
+        data_alerts=tuple(links.alert(alert) for alert in about_data[:MAX_DATA_ALERTS]),
+        data_alert_count=len(about_data),
     )
 
 
 async def weekly_cost(session: Session) -> WeeklyCostReport:
-    """The last 7 days against the 7 before: spend per team and per day, anomalies, waste and
-    zombie jobs."""
+    """The last 7 days against the 7 before: spend per team and per day, anomalies, waste, zombie
+    jobs and what right-sizing the over-provisioned jobs would save."""
     window = ReportKind.WEEKLY.window
     end = as_of(session.now)
-    spend, spends, anomalies, zombies, links, scope = await asyncio.gather(
+    spend, spends, anomalies, zombies, wasteful, links = await asyncio.gather(
         costs.breakdown(session, window, CostGrouping.TEAM, None, TEAM_GROUPS_READ),
         costs.job_costs(session, window),
         costs.anomalies(session, window, costs.MAX_ANOMALIES),
         costs.zombie_jobs(session, window),
+        utilization.over_provisioned_jobs(session, window, MAX_OVER_PROVISIONED),
         _links(session),
-        _scope(session),
     )
     return WeeklyCostReport(
         period_start=window.start(end),
         period_end=end,
-        scope=scope,
+        scope=await _scope(session),
         list_cost_usd=spend.list_cost_usd,
         previous_list_cost_usd=spend.previous_list_cost_usd,
         unattributed_usd=spend.unattributed_usd,
@@ -267,6 +280,18 @@ async def weekly_cost(session: Session) -> WeeklyCostReport:
         zombies=tuple(_zombie(links, zombie) for zombie in zombies[:MAX_ZOMBIES]),
         zombie_count=len(zombies),
         zombie_spend_usd=sum(zombie.spend.list_cost_usd for zombie in zombies),
+        savings=tuple(
+            SavingLine(
+                job=links.job(view.job.job_id),
+                estimated_monthly_saving_usd=view.utilization.estimated_monthly_saving_usd,
+                recommendations=tuple(
+                    finding.recommendation.summary for finding in saving_findings(view.utilization)
+                ),
+            )
+            for view in wasteful.jobs
+        ),
+        saving_job_count=wasteful.job_count,
+        estimated_monthly_saving_usd=wasteful.estimated_monthly_saving_usd,
         data_through=spend.data_through,
     )
 

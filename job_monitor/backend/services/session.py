@@ -141,6 +141,11 @@ class JobServices:
             self._state = await self._state_build.run("state", self._build_state)
         return self._state
 
+    def forget_state_reads(self) -> None:
+        """Empties the state's read caches (a benchmark's cold request reads the state again)."""
+        if self._state is not None:
+            self._state.forget_reads()
+
     async def prepare_state(self) -> None:
         """Creates or migrates the state tables at start-up; a failure only means: on first use."""
         try:

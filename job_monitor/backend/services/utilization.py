@@ -65,6 +65,21 @@ async def over_provisioned_jobs(
     (then by job id), the `first` of them."""
     if first < 1:
         raise LimitExceededError("first", "must be at least 1")
+    found = await every_over_provisioned_job(session, window)
+    return OverProvisionedJobsView(
+        jobs=tuple(found[:first]),
+        job_count=len(found),
+        estimated_monthly_saving_usd=sum(
+            view.utilization.estimated_monthly_saving_usd for view in found
+        ),
+    )
+
+
+async def every_over_provisioned_job(
+    session: Session, window: Window
+) -> list[OverProvisionedJobView]:
+    """Every one of the viewer's jobs (those that exist) with a finding that saves money, most
+    saving first (then by job id): one batch of statements over all of them."""
     visible = await session.visible()
     catalog = await session.catalog()
     # A viewer who sees every job asks about every job: one statement shared by all such viewers.
@@ -76,13 +91,7 @@ async def over_provisioned_jobs(
         if (job := catalog.get(job_id)) is not None and lists_as_over_provisioned(utilization)
     ]
     found.sort(key=lambda view: (-view.utilization.estimated_monthly_saving_usd, view.job.job_id))
-    return OverProvisionedJobsView(
-        jobs=tuple(found[:first]),
-        job_count=len(found),
-        estimated_monthly_saving_usd=sum(
-            view.utilization.estimated_monthly_saving_usd for view in found
-        ),
-    )
+    return found
 
 
 def _no_data(session: Session, window: Window, job_id: int) -> Utilization:

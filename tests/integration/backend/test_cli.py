@@ -74,7 +74,7 @@ def test_serve_in_local_mode_starts_the_local_workspace_in_process(
     # the bundle's scheduled jobs deployed to it, as `databricks bundle deploy` would
     assert (
         "bundle jobs in the local workspace: job_monitor_alert_dispatch, job_monitor_daily_report,"
-        " job_monitor_monthly_report, job_monitor_weekly_report"
+        " job_monitor_data_sweep, job_monitor_monthly_report, job_monitor_weekly_report"
     ) in output
     # uvicorn shuts down gracefully on SIGTERM, then exits by that signal
     assert process.returncode in (0, -signal.SIGTERM), output

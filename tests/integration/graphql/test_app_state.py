@@ -221,9 +221,12 @@ def test_the_state_tables_are_created_and_versioned_at_start_up(deployment: Depl
     # The service migrates on start-up, in the background: a first request waits for it.
     alerts(deployment.gql)
     assert rows(sp, f"SELECT version, description FROM {STATE}.schema_versions") == [
-        ["1", "budgets, acknowledgements, deliveries"]
+        ["1", "budgets, acknowledgements, deliveries"],
+        ["2", "table column snapshots and the changes found between them"],
+        ["3", "the latest sweep of what jobs write"],
     ]
-    for table in ("budgets", "acknowledgements", "deliveries"):
+    tables = ("budgets", "acknowledgements", "deliveries", "table_columns", "column_changes")
+    for table in (*tables, "data_findings"):
         assert rows(sp, f"SELECT COUNT(*) FROM {STATE}.{table}")[0][0] is not None
 
 

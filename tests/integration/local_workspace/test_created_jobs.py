@@ -33,6 +33,7 @@ from tests.integration.graphql.conftest import GraphQL, wait_for_permissions
 
 BUNDLE_JOBS = {
     "job-monitor-alert-dispatch": "0 0/15 * * * ?",
+    "job-monitor-data-sweep": "0 5 * * * ?",
     "job-monitor-daily-report": "0 0 7 * * ?",
     "job-monitor-weekly-report": "0 0 7 ? * MON",
     "job-monitor-monthly-report": "0 0 7 1 * ?",
@@ -137,7 +138,7 @@ def test_the_local_workspace_records_the_bundles_jobs(workspace: LocalWorkspace)
         "SELECT count(*) FROM system.lakeflow.job_tasks WHERE job_id IN "
         f"({', '.join(repr(str(i)) for i in deployed.values())})",
     )
-    assert tasks == [["4"]]
+    assert tasks == [["5"]]
 
 
 def test_a_redeploy_changes_the_same_jobs_and_adds_no_row_when_nothing_changed(
@@ -147,13 +148,13 @@ def test_a_redeploy_changes_the_same_jobs_and_adds_no_row_when_nothing_changed(
     again = _deploy(workspace)
     assert again == first
     alice = _client(workspace, "local-alice")
-    assert len(_listed(alice)) == 4
+    assert len(_listed(alice)) == len(BUNDLE_JOBS)
     rows = _sql(
         alice,
         "SELECT count(*) FROM system.lakeflow.jobs WHERE job_id IN "
         f"({', '.join(repr(str(i)) for i in first.values())})",
     )
-    assert rows == [["4"]]
+    assert rows == [["5"]]
 
 
 def test_created_jobs_are_seen_by_admins_and_granted_principals_only(
@@ -161,7 +162,9 @@ def test_created_jobs_are_seen_by_admins_and_granted_principals_only(
 ) -> None:
     deployed = _deploy(workspace)
     some_job = next(iter(deployed.values()))
-    assert len(_listed(_client(workspace))) == 4  # the app's service principal holds CAN_VIEW
+    assert len(_listed(_client(workspace))) == len(
+        BUNDLE_JOBS
+    )  # the app's service principal holds CAN_VIEW
     bob = _client(workspace, "local-bob")
     assert _listed(bob) == {}
     with pytest.raises(PermissionDenied):
@@ -214,6 +217,7 @@ def test_created_jobs_survive_a_restart_of_the_local_workspace() -> None:
             for key, name in zip(
                 (
                     "job_monitor_alert_dispatch",
+                    "job_monitor_data_sweep",
                     "job_monitor_daily_report",
                     "job_monitor_weekly_report",
                     "job_monitor_monthly_report",

@@ -1,8 +1,9 @@
 """Each report built from the synthetic workspace agrees with the API answered to alice (an admin:
 she sees every job, as the reports' scope does): the daily failures are `jobRuns` filtered to
-failures over the last 24 hours, the weekly spend is `costs(groupBy: TEAM, window: LAST_7_DAYS)`,
-the monthly figures are `overview` and `costs` over the last 30 days, and so on. A report built
-for bob covers bob's jobs only."""
+failures over the last 24 hours, the daily over-provisioned jobs are `alerts(kinds:
+[OVER_PROVISIONED])`, the weekly spend is `costs(groupBy: TEAM, window: LAST_7_DAYS)`, the weekly
+savings `overProvisionedJobs(window: LAST_7_DAYS)`, the monthly figures are `overview` and `costs`
+over the last 30 days, and so on. A report built for bob covers bob's jobs only."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from markupsafe import escape
 
 from job_monitor.backend.domain.reports import (
     MAX_ANOMALY_LINES,
+    MAX_OVER_PROVISIONED,
     MAX_SPEND_CHANGES,
     DailyHealthReport,
     MonthlyExecutiveReport,
@@ -80,6 +83,28 @@ query($window: Window!) { costAnomalies(window: $window, first: 100) { ... on Co
   anomalies { run { runId } job { jobId } listCostUsd }
 } } }
 """
+OVER_PROVISIONED_ALERTS = """
+query($after: String) {
+  alerts(filter: {kinds: [OVER_PROVISIONED]}, first: 100, after: $after) {
+    ... on AlertConnection {
+      pageInfo { hasNextPage endCursor }
+      nodes { id severity title detail remediation firstSeenAt job { jobId } }
+    }
+  }
+}
+"""
+OVER_PROVISIONED_JOBS = """
+query($window: Window!) { overProvisionedJobs(window: $window, first: 100) {
+  ... on OverProvisionedJobs {
+    jobCount estimatedMonthlySavingUsd
+    jobs {
+      job { jobId } estimatedMonthlySavingUsd
+      findings { kind recommendation { summary } }
+    }
+  }
+} }
+"""
+SAVING_FINDINGS = ("OVER_PROVISIONED", "CHEAPER_ON_JOB_COMPUTE")
 ZOMBIES = """
 query($window: Window!) { zombieJobs(window: $window) { ... on ZombieJobs {
   jobs { job { jobId } reason listCostUsd }
@@ -194,6 +219,82 @@ async def test_the_daily_alerts_are_the_apis_new_p1s_and_open_p1_p2_remediations
         assert [f"{a.kind.value}:{a.job.job_id}" for a in report.new_p1_alerts] == [
             a["id"] for a in new_p1
         ]
+
+    await settled(check)
+
+
+async def test_the_daily_report_lists_the_apis_over_provisioned_alerts_most_saving_first(
+    job_services: JobServices, api: GraphQL
+) -> None:
+    async def check() -> None:
+        # given the over-provisioned alerts the API tells alice
+        alerts = pages(api, OVER_PROVISIONED_ALERTS, "alerts")
+        # when the daily report is built
+        report = await built(job_services, ReportKind.DAILY)
+        assert isinstance(report, DailyHealthReport)
+        # then it lists the same alerts, in the same order, with the same words and start
+        assert report.over_provisioned_count == len(alerts) > 0
+        assert [
+            (a.job.job_id, a.severity.value, a.title, a.detail, a.remediation, a.first_seen_at)
+            for a in report.over_provisioned
+        ] == [
+            (
+                int(a["job"]["jobId"]),
+                a["severity"],
+                a["title"],
+                a["detail"],
+                a["remediation"],
+                datetime.fromisoformat(a["firstSeenAt"]),
+            )
+            for a in alerts[:MAX_OVER_PROVISIONED]
+        ]
+        # and, being P3, not among the action items
+        assert all(item.severity.value != "P3" for item in report.action_items)
+        # and both parts of the e-mail say each one's next step
+        rendered = render(report)
+        for alert in report.over_provisioned:
+            assert alert.remediation in rendered.text
+            assert str(escape(alert.remediation)) in rendered.html
+
+    await settled(check)
+
+
+async def test_the_weekly_savings_are_the_apis_over_provisioned_jobs_by_saving_with_the_total(
+    job_services: JobServices, api: GraphQL
+) -> None:
+    async def check() -> None:
+        # given the over-provisioned jobs of the last 7 days the API tells alice
+        answer = api.data(OVER_PROVISIONED_JOBS, window="LAST_7_DAYS")["overProvisionedJobs"]
+        # when the weekly report is built
+        report = await built(job_services, ReportKind.WEEKLY)
+        assert isinstance(report, WeeklyCostReport)
+        # then it lists the same jobs, most saving first, each with its changes, and the total
+        assert report.saving_job_count == answer["jobCount"] > 0
+        assert report.estimated_monthly_saving_usd == pytest.approx(
+            answer["estimatedMonthlySavingUsd"], abs=CENT
+        )
+        assert [
+            (line.job.job_id, round(line.estimated_monthly_saving_usd, 2), line.recommendations)
+            for line in report.savings
+        ] == [
+            (
+                int(job["job"]["jobId"]),
+                round(job["estimatedMonthlySavingUsd"], 2),
+                tuple(
+                    finding["recommendation"]["summary"]
+                    for finding in job["findings"]
+                    if finding["kind"] in SAVING_FINDINGS
+                ),
+            )
+            for job in answer["jobs"][:MAX_OVER_PROVISIONED]
+        ]
+        savings = [line.estimated_monthly_saving_usd for line in report.savings]
+        assert savings == sorted(savings, reverse=True)
+        # and both parts of the e-mail say the total and each job's saving
+        rendered = render(report)
+        for figure in [money(report.estimated_monthly_saving_usd), *map(money, savings)]:
+            assert figure in rendered.html
+            assert figure in rendered.text
 
     await settled(check)
 
@@ -375,7 +476,16 @@ async def test_a_report_previewed_by_bob_covers_bobs_jobs_only(
             *(line.job.job_id for line in report.anomalies),
             *(line.job.job_id for line in report.waste_by_job),
             *(line.job.job_id for line in report.zombies),
+            *(line.job.job_id for line in report.savings),
         }
         assert shown <= bobs
+        # and its savings are what the API tells bob
+        wasteful = api.data(OVER_PROVISIONED_JOBS, "bob", window="LAST_7_DAYS")[
+            "overProvisionedJobs"
+        ]
+        assert report.saving_job_count == wasteful["jobCount"] > 0
+        assert report.estimated_monthly_saving_usd == pytest.approx(
+            wasteful["estimatedMonthlySavingUsd"], abs=CENT
+        )
 
     await settled(check)

@@ -57,6 +57,9 @@ class RecordingRunner:
         self.statements.append((name, params))
         return self.answers[name]
 
+    async def query_table(self, name: str, table: str, params: QueryParams) -> Sequence[Row]:
+        raise AssertionError(f"the catalog reads no table's history ({name} of {table})")
+
 
 def history_over(answers: Mapping[str, Sequence[Row]]) -> tuple[History, RecordingRunner]:
     runner = RecordingRunner(answers)

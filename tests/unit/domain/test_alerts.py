@@ -19,6 +19,7 @@ from job_monitor.backend.domain.alerts import (
     is_silenced,
     low_success_rate_alert,
     ordered,
+    over_provisioned_alert,
     sla_breached_alert,
     sla_running_alert,
     zombie_job_alert,
@@ -27,6 +28,20 @@ from job_monitor.backend.domain.costs import CostAnomalyFacts, JobCostSummary, Z
 from job_monitor.backend.domain.health import FinishedRun, HealthSummary
 from job_monitor.backend.domain.jobs import JobDefinition
 from job_monitor.backend.domain.runs import RunState, Trigger
+from job_monitor.backend.domain.utilization import (
+    ClusterShape,
+    Finding,
+    FindingKind,
+    MeasuredUtilization,
+    OverProvisioningThresholds,
+    Recommendation,
+    RecommendationKind,
+    UnmeasurableReason,
+    UnmeasuredUtilization,
+    UtilizationFacts,
+    WorkerLoad,
+)
+from job_monitor.backend.domain.windows import Window
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 JOB = JobDefinition(
@@ -252,3 +267,130 @@ def test_a_job_belongs_to_the_team_its_tag_names_whatever_the_case_and_spaces(
     job = replace(JOB, tags={"team": tagged})
     assert job.belongs_to_team("team", asked) is belongs
     assert replace(JOB, tags={}).belongs_to_team("team", asked) is False
+
+
+# --- over-provisioned jobs -----------------------------------------------------------------------
+
+THRESHOLDS = OverProvisioningThresholds()
+FIRST_MINUTE = datetime(2026, 10, 25, 12, 3, tzinfo=UTC)
+RESIZE = Finding(
+    FindingKind.OVER_PROVISIONED,
+    Recommendation(
+        RecommendationKind.FEWER_WORKERS,
+        "Run 2 workers instead of 8: at their busiest its workers used 1.4 workers' worth of CPU "
+        "and 0.9 of memory; about $412 a month less at list price.",
+        workers=2,
+    ),
+    412.3,
+)
+FIXED_SIZE = Finding(
+    FindingKind.AUTOSCALING_NEVER_EXERCISED,
+    Recommendation(RecommendationKind.FIXED_SIZE, "A fixed size of 2 workers.", workers=2),
+    None,
+)
+
+
+def measured(*findings: Finding) -> MeasuredUtilization:
+    facts = UtilizationFacts(
+        job_id=7,
+        runs=7,
+        serverless_runs=0,
+        shared_cluster_runs=0,
+        runs_observed=7,
+        minutes_observed=1300,
+        first_observed_at=FIRST_MINUTE,
+        driver_cpu=None,
+        driver_memory=None,
+        worker_cpu=None,
+        worker_memory=None,
+        worker_minutes=1240,
+        underused_minutes=1141,
+        cluster=ClusterShape("m5.xlarge", "m5.xlarge", 8, None, None),
+        load=WorkerLoad(
+            minutes=1240,
+            peak_cpu_percent=17.5,
+            peak_memory_percent=11.0,
+            peak_busy_workers=1.4,
+            peak_memory_workers=0.9,
+            average_workers=8.0,
+            most_workers=8,
+            minutes_at_minimum=0,
+            minutes_at_maximum=0,
+        ),
+    )
+    return MeasuredUtilization(Window.LAST_7_DAYS, facts, findings)
+
+
+def test_over_provisioned_is_p3_with_the_resize_and_its_monthly_saving_in_words() -> None:
+    # given a job whose workers were idle in 92 % of 1,240 worker run-minutes over 7 runs, told to
+    # run 2 workers instead of 8 for about $412 a month
+    alert = over_provisioned_alert(JOB, measured(RESIZE), THRESHOLDS)
+
+    # then a P3 alert, one per job, that says what the data shows and the resize with its saving
+    assert alert is not None
+    assert (alert.kind, alert.severity) == (AlertKind.OVER_PROVISIONED, AlertSeverity.P3)
+    assert alert.alert_id == "OVER_PROVISIONED:7"
+    assert alert.jobs == (7,)
+    assert alert.title == "nightly-sales: over-provisioned, about $412 a month to save"
+    assert alert.detail == (
+        "Its workers stayed under 40 % CPU and 40 % memory in 92 % of 1,240 worker run-minutes "
+        "over 7 runs in the last 7 days."
+    )
+    assert alert.remediation == RESIZE.recommendation.summary
+    assert "Run 2 workers instead of 8" in alert.remediation
+    assert "about $412 a month less" in alert.remediation
+    # and it began with the first run-minute measured; its magnitude is the saving in USD
+    assert alert.first_seen_at == FIRST_MINUTE
+    assert alert.magnitude == pytest.approx(412.3)
+    assert alert.run_id is None
+
+
+def test_only_an_over_provisioned_finding_raises_the_alert() -> None:
+    # given a job whose autoscaling was never exercised (it saves nothing by itself), one without
+    # findings, and one that could not be measured but would be cheaper on job compute
+    cheaper = UnmeasuredUtilization(
+        Window.LAST_7_DAYS,
+        7,
+        UnmeasurableReason.SHARED_CLUSTER,
+        runs=7,
+        serverless_runs=0,
+        shared_cluster_runs=7,
+        findings=(
+            Finding(
+                FindingKind.CHEAPER_ON_JOB_COMPUTE,
+                Recommendation(RecommendationKind.JOB_COMPUTE, "Run it on a job cluster."),
+                50.0,
+            ),
+        ),
+    )
+    # then none of them is alerted as over-provisioned
+    assert over_provisioned_alert(JOB, measured(FIXED_SIZE), THRESHOLDS) is None
+    assert over_provisioned_alert(JOB, measured(), THRESHOLDS) is None
+    assert over_provisioned_alert(JOB, cheaper, THRESHOLDS) is None
+    # and a job with the finding among others is
+    assert over_provisioned_alert(JOB, measured(FIXED_SIZE, RESIZE), THRESHOLDS) is not None
+
+
+def test_the_thresholds_in_force_are_the_ones_the_alert_names() -> None:
+    stricter = OverProvisioningThresholds(cpu_percent=25.0, memory_percent=30.5)
+    alert = over_provisioned_alert(JOB, measured(RESIZE), stricter)
+    assert alert is not None
+    assert "under 25 % CPU and 30.5 % memory" in alert.detail
+
+
+def test_an_acknowledged_over_provisioned_alert_returns_once_its_saving_grows_a_quarter() -> None:
+    # given an over-provisioned alert acknowledged at a saving of $412.30 a month
+    alert = over_provisioned_alert(JOB, measured(RESIZE), THRESHOLDS)
+    assert alert is not None
+    ack = Acknowledgement(
+        alert.alert_id, "alice@example.com", NOW, NOW + timedelta(days=7), alert.magnitude
+    )
+    # when the week's spend moves the estimate a little, it stays quiet
+    assert is_silenced(replace(alert, magnitude=412.3 * 1.2), ack, NOW)
+    assert is_silenced(replace(alert, magnitude=412.3 * 1.25), ack, NOW)
+    assert is_silenced(replace(alert, magnitude=100.0), ack, NOW)
+    # and once the saving is more than a quarter larger, it comes back
+    assert not is_silenced(replace(alert, magnitude=412.3 * 1.26), ack, NOW)
+    # while any other kind comes back at any growth
+    zombie = replace(alert, kind=AlertKind.ZOMBIE_JOB, magnitude=412.31)
+    assert not is_silenced(zombie, ack, NOW)

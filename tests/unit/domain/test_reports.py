@@ -19,6 +19,7 @@ from job_monitor.backend.domain.reports import (
     daily_totals,
     first_seen_since,
     most_wasteful,
+    over_provisioned_alerts,
     spend_changes,
 )
 from job_monitor.backend.domain.windows import Window
@@ -76,6 +77,17 @@ def test_action_items_are_the_p1_and_p2_alerts_in_the_order_given() -> None:
         alert(AlertSeverity.P1, 3, None),
     )
     assert action_items([p2, p3, p1]) == [p2, p1]
+
+
+def test_the_over_provisioned_alerts_are_listed_apart_in_the_order_given() -> None:
+    # given a P1, a bigger and a smaller over-provisioned alert (P3), in the alerts' order
+    p1 = alert(AlertSeverity.P1, 1, None)
+    bigger = replace(alert(AlertSeverity.P3, 2, None), kind=AlertKind.OVER_PROVISIONED)
+    smaller = replace(bigger, job_id=3)
+    every = [p1, bigger, smaller]
+    # then the over-provisioned ones are listed in that order, and none is an action item
+    assert over_provisioned_alerts(every) == [bigger, smaller]
+    assert action_items(every) == [p1]
 
 
 def test_daily_totals_add_every_series_per_day_oldest_first() -> None:

@@ -68,6 +68,7 @@ def facts(**changes: object) -> UtilizationFacts:
         shared_cluster_runs=0,
         runs_observed=5,
         minutes_observed=120,
+        first_observed_at=None,
         driver_cpu=SPREAD,
         driver_memory=SPREAD,
         worker_cpu=SPREAD,

@@ -60,5 +60,5 @@ def test_a_variable_without_a_value_is_a_bundle_error(tmp_path: Path) -> None:
 
 def test_the_repositorys_bundle_resolves_completely() -> None:
     jobs = bundle_jobs(BUNDLE_FILE, app_service_principal="sp")
-    assert len(jobs) == 4
+    assert len(jobs) == 5
     assert "${" not in str(jobs)

@@ -26,6 +26,7 @@ from job_monitor.backend.domain.reports import (
     ReportAlert,
     ReportKind,
     ReportScope,
+    SavingLine,
     SlaBreachLine,
     TeamSpend,
     WeeklyCostReport,
@@ -49,6 +50,33 @@ SAFE_JOB = JobLink(2, "nightly-sales", "https://example.cloud.databricks.com/job
 RUN_URL = "https://example.cloud.databricks.com/jobs/1/runs/11"
 DAYS = tuple(DailyCost(date(2025, 12, 30) + timedelta(days=i), 1.0, 100.0 + i) for i in range(7))
 ZOMBIE = ZombieLine(JOB, ZombieReason.NO_SUCCESSFUL_RUN, 42.42, 6)
+RESIZE = (
+    "Run 2 workers instead of 8: at their busiest its workers used 1.4 workers' worth of CPU and "
+    "0.9 of memory; about $412 a month less at list price."
+)
+ROW_COUNT_DROP = ReportAlert(
+    severity=AlertSeverity.P2,
+    kind=AlertKind.ROW_COUNT_ANOMALY,
+    job=SAFE_JOB,
+    title="nightly-sales: run 77 wrote 3,100 rows to sales_gold, 69 % below the median (10,000)",
+    detail="3 of its writes in the last 7 days were off their baseline by more than the threshold.",
+    remediation="Compare run 77's input with the previous runs'.",
+    first_seen_at=END - timedelta(days=2),
+    run_url=RUN_URL,
+)
+OVER_PROVISIONED = ReportAlert(
+    severity=AlertSeverity.P3,
+    kind=AlertKind.OVER_PROVISIONED,
+    job=SAFE_JOB,
+    title="nightly-sales: over-provisioned, about $412 a month to save",
+    detail=(
+        "Its workers stayed under 40 % CPU and 40 % memory in 92 % of 1,240 worker run-minutes "
+        "over 7 runs in the last 7 days."
+    ),
+    remediation=RESIZE,
+    first_seen_at=END - timedelta(days=7),
+    run_url=None,
+)
 
 
 def daily(**changes: object) -> DailyHealthReport:
@@ -90,6 +118,10 @@ def daily(**changes: object) -> DailyHealthReport:
         ),
         action_items=(p1,),
         action_item_count=8,
+        over_provisioned=(OVER_PROVISIONED,),
+        over_provisioned_count=3,
+        data_alerts=(ROW_COUNT_DROP,),
+        data_alert_count=2,
     )
     return replace(report, **changes)  # type: ignore[arg-type]
 
@@ -114,6 +146,12 @@ def weekly(**changes: object) -> WeeklyCostReport:
         zombies=(ZOMBIE,),
         zombie_count=1,
         zombie_spend_usd=42.42,
+        savings=(
+            SavingLine(SAFE_JOB, 412.34, (RESIZE,)),
+            SavingLine(JOB, 55.5, ("Run it on a job cluster instead of the all-purpose one.",)),
+        ),
+        saving_job_count=4,
+        estimated_monthly_saving_usd=500.12,
         data_through=END - timedelta(hours=3),
     )
     return replace(report, **changes)  # type: ignore[arg-type]
@@ -232,6 +270,49 @@ def test_the_daily_text_part_says_the_same_figures_as_the_html() -> None:
     )
 
 
+def test_the_daily_report_lists_the_over_provisioned_alerts_in_both_parts() -> None:
+    same_figures(
+        daily(),
+        [
+            "nightly-sales: over-provisioned, about $412 a month to save",
+            "in 92 % of 1,240 worker run-minutes over 7 runs in the last 7 days.",
+            "Run 2 workers instead of 8",
+            "about $412 a month less at list price.",
+            "The first 1 of 3 over-provisioned jobs",
+        ],
+    )
+
+
+def test_the_daily_report_lists_the_alerts_about_what_jobs_write_in_both_parts() -> None:
+    same_figures(
+        daily(),
+        [
+            "run 77 wrote 3,100 rows to sales_gold, 69 % below the median (10,000)",
+            "3 of its writes in the last 7 days were off their baseline",
+            "with the previous runs",
+            "The first 1 of 2 alerts",
+        ],
+    )
+
+
+def test_the_weekly_report_lists_the_savings_by_job_with_their_total_in_both_parts() -> None:
+    same_figures(
+        weekly(),
+        [
+            "$500.12",  # every over-provisioned job's saving a month
+            "$412.34",
+            "Run 2 workers instead of 8",
+            "$55.50",
+            "Run it on a job cluster instead of the all-purpose one.",
+            "The first 2 of 4 over-provisioned jobs",
+        ],
+    )
+    rendered = render(weekly())
+    # most saving first, as given
+    assert rendered.text.index("$412.34") < rendered.text.index("$55.50")
+    assert rendered.html.index("$412.34") < rendered.html.index("$55.50")
+
+
 def test_the_weekly_text_part_says_the_same_figures_as_the_html() -> None:
     same_figures(
         weekly(),
@@ -316,13 +397,27 @@ def test_empty_reports_say_so_in_both_parts() -> None:
         sla_breaches=(),
         action_items=(),
         action_item_count=0,
+        over_provisioned=(),
+        over_provisioned_count=0,
+        data_alerts=(),
+        data_alert_count=0,
     )
-    for sentence in ("No run failed.", "No new P1 alert.", "No run went over its target."):
+    for sentence in (
+        "No run failed.",
+        "No new P1 alert.",
+        "No run went over its target.",
+        "No open alert about what jobs write.",
+    ):
         assert sentence in render(quiet).html
         assert sentence in render(quiet).text
     calm = weekly(anomalies=(), anomaly_count=0, zombies=(), zombie_count=0, waste_by_job=())
     assert "No zombie job." in render(calm).text
     assert "No run cost more than twice its usual." in render(calm).html
+    lean = weekly(savings=(), saving_job_count=0, estimated_monthly_saving_usd=0.0)
+    for part in (render(quiet).html, render(quiet).text):
+        assert "No open alert about an over-provisioned job." in part
+    for part in (render(lean).html, render(lean).text):
+        assert "No job is over-provisioned." in part
 
 
 def test_figures_are_formatted_one_way() -> None:

@@ -23,6 +23,7 @@ import { Timestamp } from '../running/Timestamp';
 import { BreakdownCard, type Breakdown } from './BreakdownCard';
 import styles from './Costs.module.css';
 import { CostFindings } from './CostFindings';
+import { CostSavings, type SavingsListing } from './CostSavings';
 
 type Summary = CostSummaryQuery;
 
@@ -159,8 +160,8 @@ function SpendBreakdowns({
   );
 }
 
-/** Spend over the filter bar's window, team and name: breakdowns, findings and freshness. */
-export function CostsView() {
+/** Spend over the filter bar's window, team and name: breakdowns, findings, savings and freshness. */
+export function CostsView({ savingsListing }: { savingsListing: SavingsListing }) {
   const [filters] = useGlobalFilters();
   const variables = {
     window: filters.window,
@@ -200,17 +201,20 @@ export function CostsView() {
   return (
     <div className={styles.stack}>
       <SpendBreakdowns summary={summary.data} filters={filters} stale={summary.isPlaceholderData} />
-      {/* Zombies and anomalies need spend: without any, the empty state above says it all. */}
+      {/* Zombies, anomalies and savings need spend: without any, the empty state above says it all. */}
       {byTeam.__typename === 'CostBreakdown' &&
         jobs.__typename === 'JobConnection' &&
         jobs.totalCount > 0 &&
         byTeam.groupCount > 0 && (
-          <CostFindings
-            query={findings}
-            filters={filters}
-            anomalyLimit={ANOMALY_LIMIT}
-            currency={byTeam.currency}
-          />
+          <>
+            <CostFindings
+              query={findings}
+              filters={filters}
+              anomalyLimit={ANOMALY_LIMIT}
+              currency={byTeam.currency}
+            />
+            <CostSavings filters={filters} listing={savingsListing} />
+          </>
         )}
     </div>
   );

@@ -15,8 +15,10 @@ import { PageHeader } from '../PageHeader';
 import { QueryError } from '../QueryError';
 import { ExternalLink } from './ExternalLink';
 import { JobCostCard } from './JobCostCard';
+import { JobDataPanel } from './JobDataPanel';
 import { JobHealthCard } from './JobHealthCard';
 import { JobSlaCard } from './JobSlaCard';
+import { JobUtilizationCard } from './JobUtilizationCard';
 import styles from './JobView.module.css';
 import { RunHistory } from './RunHistory';
 import { TaskGraph } from './TaskGraph';
@@ -63,7 +65,7 @@ function JobDetails({ job, window, written, onWritten }: JobDetailsProps) {
     <>
       <PageHeader
         title={job.name}
-        description={`Its runs, health, cost and SLA over the ${windowLabel(window).toLowerCase()}.`}
+        description={`Its runs, health, cost, SLA and utilisation over the ${windowLabel(window).toLowerCase()}.`}
         actions={<ExternalLink href={job.url}>Open in Databricks</ExternalLink>}
       />
       <div className={styles.stack}>
@@ -73,6 +75,7 @@ function JobDetails({ job, window, written, onWritten }: JobDetailsProps) {
           <JobCostCard cost={job.cost} window={window} />
           <JobSlaCard jobId={job.jobId} sla={job.sla} written={written} onWritten={onWritten} />
         </div>
+        <JobUtilizationCard jobId={job.jobId} window={window} />
         <JobBudgetCard jobId={job.jobId} />
         <RunHistory
           jobId={job.jobId}
@@ -83,6 +86,7 @@ function JobDetails({ job, window, written, onWritten }: JobDetailsProps) {
           targetSeconds={targetSeconds}
         />
         <TaskGraph tasks={job.tasks} />
+        <JobDataPanel jobId={job.jobId} window={window} />
       </div>
     </>
   );
@@ -103,7 +107,7 @@ function Loading({ jobId }: { jobId: string }) {
   );
 }
 
-/** One job over the filter bar's window: its health, cost and SLA, its runs and its tasks. */
+/** One job over the filter bar's window: its health, cost, SLA and utilisation, its runs and its tasks. */
 export function JobView({ jobId }: { jobId: string }) {
   const [{ window }] = useGlobalFilters();
   const [written, setWritten] = useState<WrittenTarget | null>(null);

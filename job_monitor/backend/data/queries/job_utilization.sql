@@ -9,10 +9,10 @@
 -- A run-minute is one minute of one run on one cluster: the driver's CPU busy (user + system) and
 -- memory used, and the workers' averaged and summed over the workers up that minute. Per job:
 -- every run with task slices in the window, how many used no cluster (serverless) or an all-purpose
--- one; the runs and run-minutes observed; p50, p90 and peak of each figure; the worker run-minutes
--- with CPU under :cpu_percent and memory under :memory_percent; and, for the cluster shape it spent
--- most run-minutes on, its workers' peaks, their count per minute and the minutes at the autoscaling
--- minimum and maximum.
+-- one; the runs and run-minutes observed, and the first of those minutes; p50, p90 and peak of each
+-- figure; the worker run-minutes with CPU under :cpu_percent and memory under :memory_percent; and,
+-- for the cluster shape it spent most run-minutes on, its workers' peaks, their count per minute and
+-- the minutes at the autoscaling minimum and maximum.
 WITH
 task_slices AS (
   SELECT job_id, job_run_id, compute_ids, period_start_time, period_end_time
@@ -100,6 +100,7 @@ job_figures AS (
     job_id,
     COUNT(*) AS minutes_observed,
     COUNT(DISTINCT job_run_id) AS runs_observed,
+    MIN(minute) AS first_observed_at,
     percentile_approx(driver_cpu, 0.5) AS driver_cpu_p50,
     percentile_approx(driver_cpu, 0.9) AS driver_cpu_p90,
     MAX(driver_cpu) AS driver_cpu_peak,
@@ -169,6 +170,7 @@ SELECT
   k.shared_cluster_runs,
   COALESCE(f.minutes_observed, 0) AS minutes_observed,
   COALESCE(f.runs_observed, 0) AS runs_observed,
+  f.first_observed_at,
   f.driver_cpu_p50,
   f.driver_cpu_p90,
   f.driver_cpu_peak,
