@@ -17,8 +17,10 @@ Jobs API calls are made; the ACL index and the clients are already built), from 
 back to back), and warm again while a minute turns ("rollover": history windows end on the minute,
 so the next minute is a new window; the operations are asked in turn from second 50 to second 10),
 and the SQL statements each request issued, read from the stand-in's own counters. It also reports
-how long the job ACL index took to build for the first restricted viewer (bob), and the warm page
-of 100 jobs beside a plain FastAPI endpoint that returns the same bytes, in the same run.
+how long the job ACL index took to build for the first restricted viewer (bob), the warm page
+of 100 jobs beside a plain FastAPI endpoint that returns the same bytes, in the same run, and how
+long a page takes to say `WarehouseUnavailable` when the warehouse it last saw running has stopped
+(issue 9's target: within 2 s, not after the warehouse's cold start).
 
     .venv/bin/python benchmarks/job_health.py [--cold 7] [--warm 50] [--sizes demo scale]
 
@@ -109,6 +111,9 @@ query Outputs { jobs(first: 100) { __typename ... on JobConnection { edges { nod
     schemaChanges { table kind column version }
   }
 } } } } }
+"""
+FIRST_PAGE = """
+query FirstPage { jobs(first: 5) { __typename ... on WarehouseUnavailable { state } } }
 """
 OPERATIONS = {
     "overview(LAST_30_DAYS)": OVERVIEW,
@@ -252,6 +257,30 @@ class Bench:
             if turned and second >= 10:
                 return
 
+    def stopped_warehouse_ms(self, samples: int) -> list[float]:
+        """The first page, each time just after the warehouse was seen running and then stopped
+        (with a 30 s cold start): how long until it says so."""
+        took: list[float] = []
+        for _ in range(samples):
+            self.faults({"warehouse_state": "RUNNING"})
+            self.request(FIRST_PAGE)
+            self.empty_caches()
+            self.faults({"warehouse_state": "STOPPED", "cold_start_seconds": 30})
+            started = time.perf_counter()
+            body = self.http.post(
+                "/api/graphql",
+                json={"query": FIRST_PAGE},
+                headers={"X-Forwarded-Access-Token": "local-alice"},
+            ).json()
+            took.append((time.perf_counter() - started) * 1000)
+            if body["data"]["jobs"]["__typename"] != "WarehouseUnavailable":
+                raise RuntimeError(f"unexpected answer with the warehouse stopped: {body}")
+        self.faults({"warehouse_state": "RUNNING"})
+        return took
+
+    def faults(self, config: dict[str, object]) -> None:
+        self.stand_in.post("/_local/faults", json=config).raise_for_status()
+
 
 def wait_for_the_warehouse(http: httpx.Client, timeout: float = 3600) -> None:
     deadline = time.monotonic() + timeout
@@ -282,7 +311,7 @@ def plain_fastapi_ms(body: bytes, samples: int) -> list[float]:
         service.stop()
 
 
-def run_size(size: str, cold: int, warm: int) -> tuple[list[Figures], float]:
+def run_size(size: str, cold: int, warm: int) -> tuple[list[Figures], float, list[float]]:
     jobs, days = SIZES[size]
     with local_workspace(jobs, days) as host:
         app = create_app(with_local_workspace(Settings(mode=Mode.LOCAL), host))
@@ -303,6 +332,7 @@ def run_size(size: str, cold: int, warm: int) -> tuple[list[Figures], float]:
                 bench.measure(size, name, query, cold, warm) for name, query in OPERATIONS.items()
             ]
             bench.across_a_minute(figures)
+            stopped_ms = bench.stopped_warehouse_ms(cold)
             page = http.post(
                 "/api/graphql",
                 json={"query": JOBS},
@@ -316,7 +346,7 @@ def run_size(size: str, cold: int, warm: int) -> tuple[list[Figures], float]:
         finally:
             http.close()
             service.stop()
-    return figures, index_seconds
+    return figures, index_seconds, stopped_ms
 
 
 def main() -> int:
@@ -327,8 +357,9 @@ def main() -> int:
     args = parser.parse_args()
     rows: list[Figures] = []
     index_times: dict[str, float] = {}
+    stopped: dict[str, list[float]] = {}
     for size in args.sizes:
-        figures, index_seconds = run_size(size, args.cold, args.warm)
+        figures, index_seconds, stopped[size] = run_size(size, args.cold, args.warm)
         rows.extend(figures)
         index_times[size] = index_seconds
     jobs_days = {size: f"{SIZES[size][0]:,} jobs x {SIZES[size][1]} days" for size in args.sizes}
@@ -348,6 +379,12 @@ def main() -> int:
         plain = next(f for f in rows if f.size == size and f.operation.startswith("same bytes"))
         ratio = percentile(page.warm_ms, 0.5) / percentile(plain.warm_ms, 0.5)
         print(f"{size}: warm page of 100 jobs p50 = {ratio:.1f}x plain FastAPI with the same bytes")
+    for size, samples in stopped.items():
+        print(
+            f"{size}: WarehouseUnavailable for a stopped warehouse p50 "
+            f"{percentile(samples, 0.5):.0f} ms, p99 {percentile(samples, 0.99):.0f} ms "
+            f"({len(samples)} samples; target 2000 ms)"
+        )
     warm_scale = [f for f in rows if f.size == "scale"]
     if warm_scale:
         worst = max(statistics.median(f.warm_ms) for f in warm_scale)

@@ -330,7 +330,8 @@ class Job(relay.Node):
             "worker CPU and memory per run-minute, and what they say (over-provisioned, cheaper on "
             "job compute, autoscaling never exercised or at its ceiling); or `measurable: false` "
             "with the reason (serverless runs, all-purpose clusters shared with other work, no "
-            "data yet). Batched with the other jobs of the request."
+            "data yet). Batched with the other jobs of the request. Null, with its error at this "
+            "path, when the node data cannot be read (the job stays)."
         )
     )
     async def utilization(
@@ -344,10 +345,13 @@ class Job(relay.Node):
             "The tables it wrote and read over a window (default: the last 7 days): each write "
             "with its rows against the baseline of its previous writes (anomalies, empty runs), "
             "and the schema changes of those tables. Batched with the other jobs of the request; "
-            "at most JOB_MONITOR_OUTPUTS_MAX_TABLES tables' histories are read per request."
+            "at most JOB_MONITOR_OUTPUTS_MAX_TABLES tables' histories are read per request. Null, "
+            "with its error at this path, when the lineage cannot be read (the job stays)."
         )
     )
-    async def outputs(self, info: JMInfo, window: Window = DEFAULT_OUTPUTS_WINDOW) -> JobOutputs:
+    async def outputs(
+        self, info: JMInfo, window: Window = DEFAULT_OUTPUTS_WINDOW
+    ) -> JobOutputs | None:
         key = (self.definition.job_id, window)
         return JobOutputs(outputs=await nested(info.context.loaders.outputs_by_job.load(key)))
 

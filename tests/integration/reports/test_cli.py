@@ -4,12 +4,15 @@ of them did not get the report."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.core import Config
@@ -17,7 +20,10 @@ from databricks.sdk.core import Config
 from job_monitor.local_workspace.bundle import BUNDLE_FILE, bundle_jobs
 from job_monitor.local_workspace.principals import SP_CLIENT_ID, SP_CLIENT_SECRET
 from job_monitor.local_workspace.server import LocalWorkspace
+from job_monitor.local_workspace.synth.tables import DROP_JOB, EMPTY_RUN_JOB, SCHEMA_DRIFT_JOB
 from tests.conftest import REPO_ROOT
+from tests.integration.graphql.conftest import Truth
+from tests.integration.graphql.test_app_state import STATE, rows, sp_client
 from tests.integration.reports.conftest import SmtpServer, Webhooks
 
 BUDGET_SECONDS = 60
@@ -192,3 +198,55 @@ def test_the_bundles_report_task_runs_as_the_identity_of_its_run(
     assert "email: delivered" in done.stdout
     ((_envelope, message),) = smtp_server.mailbox.messages
     assert str(message["Subject"]).startswith("Job Monitor daily health")
+
+
+def test_data_sweep_records_what_the_planted_jobs_wrote_in_the_state(
+    local_workspace: LocalWorkspace,
+) -> None:
+    # given the job ids of the stand-in's planted row-count drop, empty run and schema drift
+    ids = planted_job_ids(local_workspace)
+    started = datetime.now(UTC)
+    # when the bundle's hourly sweep runs
+    done = job_monitor(local_workspace, "data", "sweep")
+    # then it says how many jobs it found something about, and recorded them in the state
+    assert done.returncode == 0, done.stderr
+    found = re.fullmatch(r"swept what jobs write: (\d+) jobs to look at\n", done.stdout)
+    assert found is not None, done.stdout
+    ((swept_at, findings),) = rows(
+        sp_client(local_workspace), f"SELECT swept_at, findings FROM {STATE}.data_findings"
+    )
+    assert datetime.fromisoformat(swept_at).replace(tzinfo=UTC) >= started - timedelta(seconds=1)
+    recorded = {job["job_id"] for job in json.loads(findings)}
+    assert len(recorded) == int(found.group(1))
+    assert ids <= recorded
+
+
+def test_data_sweep_fails_with_the_warehouses_error_and_keeps_the_last_sweep(
+    local_workspace: LocalWorkspace, faults: Any
+) -> None:
+    # given a recorded sweep, then a warehouse that fails the lineage statement
+    assert job_monitor(local_workspace, "data", "sweep").returncode == 0
+    before = rows(sp_client(local_workspace), f"SELECT swept_at FROM {STATE}.data_findings")
+    faults(
+        {
+            "statements": [
+                {"pattern": "system\\.access\\.table_lineage", "error": "FAILED_AFTER_WRITE"}
+            ]
+        }
+    )
+    # when the sweep runs again
+    done = job_monitor(local_workspace, "data", "sweep")
+    # then it fails, saying why in the service's words, and the last sweep is still there
+    assert done.returncode == 1
+    assert "what jobs write was not swept: The SQL warehouse could not run the query" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert rows(sp_client(local_workspace), f"SELECT swept_at FROM {STATE}.data_findings") == before
+
+
+def planted_job_ids(workspace: LocalWorkspace) -> set[int]:
+    indexes = (DROP_JOB, EMPTY_RUN_JOB, SCHEMA_DRIFT_JOB)
+    found = Truth(workspace).rows(
+        "SELECT job_id FROM local.jobs WHERE list_contains(?, job_index)", [list(indexes)]
+    )
+    assert len(found) == len(indexes)
+    return {int(row[0]) for row in found}

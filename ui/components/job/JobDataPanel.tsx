@@ -35,7 +35,7 @@ import { Figures, type Figure } from './Figures';
 import styles from './JobDataPanel.module.css';
 import { TableWritesChart } from './TableWritesChart';
 
-type Outputs = Extract<JobDataQuery['job'], { __typename: 'Job' }>['outputs'];
+type Outputs = NonNullable<Extract<JobDataQuery['job'], { __typename: 'Job' }>['outputs']>;
 type TableOutput = Outputs['tables'][number];
 type TableWrite = TableOutput['writes'][number];
 type SchemaChange = Outputs['schemaChanges'][number];
@@ -478,14 +478,24 @@ export function JobDataPanel({ jobId, window }: { jobId: string; window: Window 
       </Card>
     );
   }
+  const outputs = job.outputs;
+  if (outputs === null) {
+    return (
+      <Card title={TITLE} description={description(window)}>
+        <EmptyState icon="question" title="The tables could not be read">
+          The service gave no answer for this job&apos;s tables; reload the page to ask again.
+        </EmptyState>
+      </Card>
+    );
+  }
   return (
     <Card
       title={TITLE}
-      description={description(job.outputs.window)}
-      actions={<Summary outputs={job.outputs} />}
+      description={description(outputs.window)}
+      actions={<Summary outputs={outputs} />}
       busy={query.isFetching}
     >
-      <DataDetails outputs={job.outputs} window={job.outputs.window} nowMs={query.dataUpdatedAt} />
+      <DataDetails outputs={outputs} window={outputs.window} nowMs={query.dataUpdatedAt} />
     </Card>
   );
 }
