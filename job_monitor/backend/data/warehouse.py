@@ -421,6 +421,9 @@ class WarehouseSettings:
     # The warehouse's state is read before statements and kept this long: a stopped warehouse is
     # answered "warming up" at once instead of after the submit call's wait.
     state_seconds: float = 5.0
+    # A submit still held this long is checked against the warehouse's state read again (at most
+    # this often): a warehouse that stopped since its state was read would hold it the whole wait.
+    recheck_seconds: float = 1.0
 
     def __post_init__(self) -> None:
         if not (self.wait_timeout_seconds == 0 or 5 <= self.wait_timeout_seconds <= 50):
@@ -481,6 +484,8 @@ class Warehouse:
         self._scope = scope
         self.statements_issued = 0
         self._state = TtlCache(self._settings.state_seconds, max_entries=1)
+        self._recheck = TtlCache(self._settings.recheck_seconds, max_entries=1)
+        self._abandoned: set[asyncio.Task[None]] = set()
 
     @property
     def scope(self) -> str:
@@ -558,17 +563,28 @@ class Warehouse:
         # A warehouse that is not running is started by a statement; without waiting for it, the
         # statement's PENDING state then answers "warming up" below.
         wait = settings.wait_timeout_seconds if running else 0
-        response = await self._sdk(
-            lambda: client.statement_execution.execute_statement(
-                statement=query.text,
-                warehouse_id=self._warehouse_id,
-                parameters=parameters,
-                format=Format.JSON_ARRAY,
-                wait_timeout=f"{wait}s",
-                on_wait_timeout=ExecuteStatementRequestOnWaitTimeout.CONTINUE,
-            ),
-            deadline,
+        submit = asyncio.ensure_future(
+            self._sdk(
+                lambda: client.statement_execution.execute_statement(
+                    statement=query.text,
+                    warehouse_id=self._warehouse_id,
+                    parameters=parameters,
+                    format=Format.JSON_ARRAY,
+                    wait_timeout=f"{wait}s",
+                    on_wait_timeout=ExecuteStatementRequestOnWaitTimeout.CONTINUE,
+                ),
+                deadline,
+            )
         )
+        try:
+            if wait:
+                await self._fail_if_stopped_while_held(client, submit)
+            response = await submit
+        finally:
+            if not submit.done():
+                # Abandoned (a stopped warehouse, a cancelled request): its statement is cancelled
+                # once the submit answers with its id.
+                submit.add_done_callback(partial(self._cancel_when_submitted, client, query.name))
         statement_id = response.statement_id or ""
         pause = settings.first_poll_seconds
         warehouse_checked = False
@@ -617,17 +633,47 @@ class Warehouse:
         return rows
 
     async def _warehouse_state(self, client: WorkspaceClient) -> str:
-        """The warehouse's state, read at most every `state_seconds`; a warehouse that does not
-        exist (or that the principal may not use) is `WarehouseUnavailableError` NOT_FOUND."""
+        """The warehouse's state, read at most every `state_seconds`."""
+        return await self._state.get_or_load("state", partial(self._read_state, client))
 
-        async def read() -> str:
-            missing = WarehouseUnavailableError("NOT_FOUND")
-            with upstream_errors(Upstream.SQL_WAREHOUSE, missing):
-                async with asyncio.timeout(_GRACE_SECONDS):
-                    info = await call_sdk(lambda: client.warehouses.get(self._warehouse_id))
-            return info.state.value if info.state else "UNKNOWN"
+    async def _read_state(self, client: WorkspaceClient) -> str:
+        """The warehouse's state now; a warehouse that does not exist (or that the principal may
+        not use) is `WarehouseUnavailableError` NOT_FOUND."""
+        missing = WarehouseUnavailableError("NOT_FOUND")
+        with upstream_errors(Upstream.SQL_WAREHOUSE, missing):
+            async with asyncio.timeout(_GRACE_SECONDS):
+                info = await call_sdk(lambda: client.warehouses.get(self._warehouse_id))
+        return info.state.value if info.state else "UNKNOWN"
 
-        return await self._state.get_or_load("state", read)
+    async def _fail_if_stopped_while_held(
+        self, client: WorkspaceClient, submit: asyncio.Future[StatementResponse]
+    ) -> None:
+        """`WarehouseUnavailableError` when the submit is still held after `recheck_seconds` and
+        the warehouse, read again, is not running. Many statements take that long on a running
+        warehouse, and they go on; so does one whose warehouse cannot be read now (the statement's
+        own outcome tells)."""
+        await asyncio.wait({submit}, timeout=self._settings.recheck_seconds)
+        if submit.done():
+            return
+        try:
+            state = await self._recheck.get_or_load("state", partial(self._read_state, client))
+        except UpstreamUnavailableError:
+            return
+        if state != "RUNNING":
+            self._state.clear()
+            raise WarehouseUnavailableError(state)
+
+    def _cancel_when_submitted(
+        self, client: WorkspaceClient, name: str, submit: asyncio.Future[StatementResponse]
+    ) -> None:
+        """Cancels an abandoned statement once its submit answers with its id."""
+        if submit.cancelled() or submit.exception() is not None:
+            return
+        response = submit.result()
+        if response.statement_id and _state(response) in _RUNNING:
+            task = asyncio.ensure_future(self._cancel(client, name, response.statement_id))
+            self._abandoned.add(task)
+            task.add_done_callback(self._abandoned.discard)
 
     async def _fail_if_warehouse_down(
         self, client: WorkspaceClient, name: str, statement_id: str

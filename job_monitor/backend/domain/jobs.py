@@ -5,7 +5,7 @@ definition of its last row, with the time it was deleted."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from job_monitor.backend.domain.runs import Trigger
@@ -92,3 +92,11 @@ class JobDefinition:
             (rule.value for rule in self.health_rules if rule.metric == DURATION_HEALTH_METRIC),
             None,
         )
+
+    def with_duration_target(self, target_seconds: int | None) -> JobDefinition:
+        """The job with its duration rule set to `target_seconds` (None: removed), every other
+        rule as it was."""
+        kept = tuple(rule for rule in self.health_rules if rule.metric != DURATION_HEALTH_METRIC)
+        if target_seconds is not None:
+            kept = (*kept, HealthRule(DURATION_HEALTH_METRIC, "GREATER_THAN", target_seconds))
+        return replace(self, health_rules=kept)

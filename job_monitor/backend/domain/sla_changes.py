@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from job_monitor.backend.domain.errors import InvalidFilterError
 from job_monitor.backend.domain.identity import Identity
+from job_monitor.backend.domain.jobs import JobDefinition
 
 DURATION_METRIC = "RUN_DURATION_SECONDS"
 GREATER_THAN = "GREATER_THAN"
@@ -113,3 +115,37 @@ def may_edit(viewer: Identity, access: Iterable[AccessEntry]) -> bool:
         (entry.kind, entry.name) in keys and not entry.levels.isdisjoint(EDIT_LEVELS)
         for entry in access
     )
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenTarget:
+    """A target this service wrote through the Jobs API (None: cleared), and when it began writing
+    it: `system.lakeflow.jobs` shows it only once the job's new row lands there."""
+
+    target_seconds: int | None
+    written_at: datetime
+
+
+def with_written_targets(
+    catalog: Mapping[int, JobDefinition], written: Mapping[int, WrittenTarget]
+) -> Mapping[int, JobDefinition]:
+    """The catalog as the viewer who just saved a target expects it: each written target over the
+    job's row, unless that row changed at or after the write (it holds the write, or a later
+    change made elsewhere)."""
+    shown = {
+        job_id: job.with_duration_target(write.target_seconds)
+        for job_id, write in written.items()
+        if (job := catalog.get(job_id)) is not None and job.changed_at < write.written_at
+    }
+    return {**catalog, **shown} if shown else catalog
+
+
+def caught_up(
+    catalog: Mapping[int, JobDefinition], written: Mapping[int, WrittenTarget]
+) -> set[int]:
+    """The written jobs whose catalog row already holds the write (or a later change)."""
+    return {
+        job_id
+        for job_id, write in written.items()
+        if (job := catalog.get(job_id)) is not None and job.changed_at >= write.written_at
+    }

@@ -54,6 +54,7 @@ from job_monitor.backend.domain.runs import RunRecord
 from job_monitor.backend.domain.service_health import HealthReport, RecentOutcomes
 from job_monitor.backend.services.answers import AnswerCache
 from job_monitor.backend.services.jobs import JobRankings
+from job_monitor.backend.services.written_targets import WrittenTargets
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ class JobServices:
         # Every alert over a set of jobs, by that set (services/alerts.py).
         self.alert_lists = TtlCache(ALERT_LIST_SECONDS, max_entries=64)
         self.answers = AnswerCache()
+        self.written_targets = WrittenTargets()
         self.acl_index = JobAclIndex(self.jobs_api, policy=settings.visibility)
         secret = settings.cursor_secret
         self.cursor_signer = CursorSigner(
@@ -305,7 +307,9 @@ class Session:
         those deleted too (only an unrestricted viewer has any: permissions go with the job)."""
         visible = await self.visible()
         history = await self.history()
-        catalog = await history.job_catalog(include_deleted=include_deleted, now=self.now)
+        catalog = self.services.written_targets.over(
+            await history.job_catalog(include_deleted=include_deleted, now=self.now)
+        )
         if not visible.restricted:
             return catalog
         return {job_id: job for job_id, job in catalog.items() if visible.contains(job_id)}

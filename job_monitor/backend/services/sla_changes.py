@@ -13,14 +13,15 @@ In order, a change answers:
   (every other rule as it was). An unchanged target writes nothing.
 
 Each applied change is one structured audit line on the `job_monitor.audit` logger. The answer
-cache never keeps a mutation's answer (its Jobs API calls are untracked reads); `Job.
-durationTargetSeconds` comes from `system.lakeflow.jobs`, so it follows once the job's new SCD row
-is there and the catalog's cache minute has passed.
+cache never keeps a mutation's answer (its Jobs API calls are untracked reads); `Job.sla.
+targetSeconds` comes from `system.lakeflow.jobs`; until the job's new row is there, this replica
+shows the target it wrote over the catalog (`WrittenTargets`).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from job_monitor.backend.domain.errors import (
     BundleManagedJobError,
@@ -33,6 +34,7 @@ from job_monitor.backend.domain.sla_changes import (
     EDIT_LEVELS,
     SlaChange,
     SlaEditAccess,
+    WrittenTarget,
     may_edit,
     rules_with_target,
     valid_target,
@@ -97,7 +99,11 @@ async def _change(session: Session, job_id: int, target_seconds: int | None) -> 
         raise BundleManagedJobError(job_id, job.bundle_metadata_path)
     change = SlaChange(job_id, job.target_seconds, target_seconds)
     if change.changed:
+        # From before the write: the job's new catalog row is stamped at or after it.
+        write = WrittenTarget(target_seconds, datetime.now(UTC))
         await jobs.update_job_health(job_id, rules_with_target(job.rules, target_seconds))
+        session.services.written_targets.record(job_id, write)
+        session.services.alert_lists.clear()
     audit.info(
         "job SLA target %s by %s on job %s: %s -> %s (request %s)",
         "changed" if change.changed else "unchanged",

@@ -236,6 +236,36 @@ def test_alice_sets_and_clears_a_target_and_both_the_jobs_api_and_the_system_tab
     assert int(sql(sp, SCD_ROWS, job_id)[0][0]) == scd_rows + 3
 
 
+JOB_TARGET = "query($jobId: ID!) { job(jobId: $jobId) { ... on Job { sla { targetSeconds } } } }"
+
+
+def target_of(gql: GraphQL, job_id: int) -> int | None:
+    target: int | None = gql.data(JOB_TARGET, "alice", jobId=str(job_id))["job"]["sla"][
+        "targetSeconds"
+    ]
+    return target
+
+
+def test_a_saved_target_shows_on_the_job_at_once_while_the_catalog_is_cached(
+    gql: GraphQL, jobs: Jobs
+) -> None:
+    # given a job whose target alice has just read (the job catalog is cached for a minute)
+    job_id = jobs.sp_level("CAN_MANAGE", bundle=False)
+    old_target = target_of(gql, job_id)
+    assert old_target is not None
+    try:
+        # when she saves a new target and reads the job again at once
+        gql.data(SET_SLA, "alice", jobId=str(job_id), target=old_target + 900)
+        # then it shows the target she saved, not the cached one
+        assert target_of(gql, job_id) == old_target + 900
+        # and once she clears it, none
+        gql.data(CLEAR_SLA, "alice", jobId=str(job_id))
+        assert target_of(gql, job_id) is None
+    finally:
+        gql.data(SET_SLA, "alice", jobId=str(job_id), target=old_target)
+    assert target_of(gql, job_id) == old_target
+
+
 def test_bob_may_not_change_a_job_he_may_only_view(
     gql: GraphQL, sp: WorkspaceClient, jobs: Jobs
 ) -> None:
