@@ -3,11 +3,9 @@ import { retryIntervalFor } from '../../lib/apiErrors';
 import { monthLabel } from '../../lib/budgets';
 import { formatMoney, formatPercent } from '../../lib/format';
 import { useGraphQLQuery } from '../../session/useGraphQLQuery';
-import { ApiErrorAlert } from '../ApiErrorAlert';
 import { Figures, type Figure } from '../job/Figures';
+import { JobCardQuery } from '../job/JobCardQuery';
 import { Card } from '../kit/Card';
-import { Skeleton } from '../kit/Skeleton';
-import { QueryError } from '../QueryError';
 import { Timestamp } from '../running/Timestamp';
 import { BudgetBar } from './BudgetBar';
 import { BudgetForm } from './BudgetForm';
@@ -63,34 +61,20 @@ export function JobBudgetCard({ jobId }: { jobId: string }) {
     { jobId },
     { refetchInterval: (data) => retryIntervalFor(data?.job) },
   );
-  if (query.isPending) {
-    return (
-      <Card title={TITLE} description={DESCRIPTION} busy>
-        <Skeleton label="Loading the job’s budget" lines={3} />
-      </Card>
-    );
-  }
-  if (query.isError) {
-    return (
-      <Card title={TITLE} description={DESCRIPTION}>
-        <QueryError
-          what="the job’s budget"
-          error={query.error}
-          retrying={query.isFetching}
-          onRetry={() => void query.refetch()}
-        />
-      </Card>
-    );
-  }
-  const job = query.data.job;
-  if (job.__typename !== 'Job') {
-    return (
-      <Card title={TITLE} description={DESCRIPTION}>
-        <ApiErrorAlert error={job} />
-      </Card>
-    );
-  }
-  const budget = job.budget;
+  return (
+    <JobCardQuery
+      query={query}
+      title={TITLE}
+      description={DESCRIPTION}
+      what="the job’s budget"
+      lines={3}
+    >
+      {(job) => <JobBudget jobId={jobId} budget={job.budget} />}
+    </JobCardQuery>
+  );
+}
+
+function JobBudget({ jobId, budget }: { jobId: string; budget: BudgetFieldsFragment | null }) {
   return (
     <Card
       title={TITLE}

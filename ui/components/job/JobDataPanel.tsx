@@ -22,16 +22,14 @@ import {
 } from '../../lib/tableWrites';
 import { windowLabel } from '../../lib/windows';
 import { useGraphQLQuery } from '../../session/useGraphQLQuery';
-import { ApiErrorAlert } from '../ApiErrorAlert';
 import { EmptyState } from '../EmptyState';
 import { Badge } from '../kit/Badge';
 import { Card } from '../kit/Card';
 import tables from '../kit/DataTable.module.css';
 import type { IconName } from '../kit/Icon';
-import { Skeleton } from '../kit/Skeleton';
-import { QueryError } from '../QueryError';
 import { Timestamp } from '../running/Timestamp';
 import { Figures, type Figure } from './Figures';
+import { JobCardQuery } from './JobCardQuery';
 import styles from './JobDataPanel.module.css';
 import { TableWritesChart } from './TableWritesChart';
 
@@ -451,34 +449,37 @@ export function JobDataPanel({ jobId, window }: { jobId: string; window: Window 
     { jobId, window },
     { refetchInterval: (data) => retryIntervalFor(data?.job) },
   );
-  if (query.isPending) {
-    return (
-      <Card title={TITLE} description={description(window)} busy>
-        <Skeleton label="Loading the tables the job writes and reads" lines={5} />
-      </Card>
-    );
-  }
-  if (query.isError) {
-    return (
-      <Card title={TITLE} description={description(window)}>
-        <QueryError
-          what="the tables the job writes and reads"
-          error={query.error}
-          retrying={query.isFetching}
-          onRetry={() => void query.refetch()}
+  return (
+    <JobCardQuery
+      query={query}
+      title={TITLE}
+      description={description(window)}
+      what="the tables the job writes and reads"
+      lines={5}
+    >
+      {(job) => (
+        <JobData
+          outputs={job.outputs}
+          window={window}
+          fetching={query.isFetching}
+          nowMs={query.dataUpdatedAt}
         />
-      </Card>
-    );
-  }
-  const job = query.data.job;
-  if (job.__typename !== 'Job') {
-    return (
-      <Card title={TITLE} description={description(window)}>
-        <ApiErrorAlert error={job} />
-      </Card>
-    );
-  }
-  const outputs = job.outputs;
+      )}
+    </JobCardQuery>
+  );
+}
+
+function JobData({
+  outputs,
+  window,
+  fetching,
+  nowMs,
+}: {
+  outputs: Outputs | null;
+  window: Window;
+  fetching: boolean;
+  nowMs: number;
+}) {
   if (outputs === null) {
     return (
       <Card title={TITLE} description={description(window)}>
@@ -493,9 +494,9 @@ export function JobDataPanel({ jobId, window }: { jobId: string; window: Window 
       title={TITLE}
       description={description(outputs.window)}
       actions={<Summary outputs={outputs} />}
-      busy={query.isFetching}
+      busy={fetching}
     >
-      <DataDetails outputs={outputs} window={outputs.window} nowMs={query.dataUpdatedAt} />
+      <DataDetails outputs={outputs} window={outputs.window} nowMs={nowMs} />
     </Card>
   );
 }

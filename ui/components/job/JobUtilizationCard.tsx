@@ -19,15 +19,13 @@ import {
 } from '../../lib/utilization';
 import { windowLabel } from '../../lib/windows';
 import { useGraphQLQuery } from '../../session/useGraphQLQuery';
-import { ApiErrorAlert } from '../ApiErrorAlert';
 import { EmptyState } from '../EmptyState';
 import { Badge } from '../kit/Badge';
 import { Card } from '../kit/Card';
 import tables from '../kit/DataTable.module.css';
 import type { IconName } from '../kit/Icon';
-import { Skeleton } from '../kit/Skeleton';
-import { QueryError } from '../QueryError';
 import { Figures, type Figure } from './Figures';
+import { JobCardQuery } from './JobCardQuery';
 import styles from './Utilization.module.css';
 import { UtilizationFindings } from './UtilizationFindings';
 
@@ -284,34 +282,34 @@ export function JobUtilizationCard({ jobId, window }: { jobId: string; window: W
   const ruleAnswer = rule.data?.overProvisionedJobs;
   const thresholds = ruleAnswer?.__typename === 'OverProvisionedJobs' ? ruleAnswer : null;
 
-  if (query.isPending) {
-    return (
-      <Card title={TITLE} description={description(window)} busy>
-        <Skeleton label="Loading the job’s utilisation" lines={4} />
-      </Card>
-    );
-  }
-  if (query.isError) {
-    return (
-      <Card title={TITLE} description={description(window)}>
-        <QueryError
-          what="the job’s utilisation"
-          error={query.error}
-          retrying={query.isFetching}
-          onRetry={() => void query.refetch()}
+  return (
+    <JobCardQuery
+      query={query}
+      title={TITLE}
+      description={description(window)}
+      what="the job’s utilisation"
+      lines={4}
+    >
+      {(job) => (
+        <JobUtilizationDetails
+          utilization={job.utilization}
+          window={window}
+          thresholds={thresholds}
         />
-      </Card>
-    );
-  }
-  const job = query.data.job;
-  if (job.__typename !== 'Job') {
-    return (
-      <Card title={TITLE} description={description(window)}>
-        <ApiErrorAlert error={job} />
-      </Card>
-    );
-  }
-  const utilization = job.utilization;
+      )}
+    </JobCardQuery>
+  );
+}
+
+function JobUtilizationDetails({
+  utilization,
+  window,
+  thresholds,
+}: {
+  utilization: Result | null;
+  window: Window;
+  thresholds: Thresholds | null;
+}) {
   return (
     <Card
       title={TITLE}
