@@ -125,27 +125,22 @@ class StateStore:
 
     # --- reads
 
-    async def _read(self, name: str, params: Mapping[str, QueryParam]) -> Sequence[Row]:
+    async def _read(
+        self, name: str, params: Mapping[str, QueryParam], cache: TtlCache | None = None
+    ) -> Sequence[Row]:
+        """A read of this workspace's state, kept in `cache` (default: `STATE_READ_SECONDS`)."""
         await self._ensure_ready()
         scoped = {"workspace_id": self._workspace_id, **params}
 
         async def load() -> Sequence[Row]:
             return await self._warehouse.query(name, scoped)
 
-        return await self._reads.get_or_load((name, tuple(sorted(params.items()))), load)
+        kept = self._reads if cache is None else cache
+        return await kept.get_or_load((name, tuple(sorted(params.items()))), load)
 
     def forget_reads(self) -> None:
         self._reads.clear()
         self._snapshots.clear()
-
-    async def _snapshot_read(self, name: str, params: Mapping[str, QueryParam]) -> Sequence[Row]:
-        await self._ensure_ready()
-        scoped = {"workspace_id": self._workspace_id, **params}
-
-        async def load() -> Sequence[Row]:
-            return await self._warehouse.query(name, scoped)
-
-        return await self._snapshots.get_or_load((name, tuple(sorted(params.items()))), load)
 
     async def acknowledgements(self, now: datetime) -> dict[str, Acknowledgement]:
         """The acknowledgements not yet run out, by alert id."""
@@ -201,7 +196,7 @@ class StateStore:
     async def column_drift(self, tables: Sequence[str]) -> ColumnDrift:
         """These tables' columns now (information_schema.columns) against their snapshots, kept
         `SNAPSHOT_SECONDS` (a snapshot written clears it)."""
-        rows = await self._snapshot_read("column_drift", {"tables": _table_list(tables)})
+        rows = await self._read("column_drift", {"tables": _table_list(tables)}, self._snapshots)
         return ColumnDrift(
             changed=frozenset(row.text("table_name") for row in rows if row.opt_text("change")),
             unrecorded=frozenset(
@@ -217,7 +212,9 @@ class StateStore:
         # The window's start floored to the hour: reads within the hour share one statement.
         hour = since.replace(minute=0, second=0, microsecond=0)
         listed = _table_list(tables)
-        rows = await self._snapshot_read("column_changes", {"tables": listed, "since": hour})
+        rows = await self._read(
+            "column_changes", {"tables": listed, "since": hour}, self._snapshots
+        )
         found: dict[str, list[SchemaChangeRecord]] = {}
         for row in rows:
             change = SchemaChangeRecord(
